@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "panda",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "panda", targets: ["panda"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Tools",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Panda",
+            dependencies: ["Tools", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "PandaAPI",
+            dependencies: ["Panda", "HTTPServer", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "panda",
+            dependencies: [
+                "PandaAPI", "Panda", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A server of HTTPServer's own (no Panda) that benchmarks and HTTP-layer tests drive.
+        .executableTarget(
+            name: "http-probe-server",
+            dependencies: ["HTTPServer"],
+            path: "bench/http-probe-server"
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
+        .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools"]),
+        .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
