@@ -1,0 +1,45 @@
+/// Maps method and path to a handler. Unknown paths are 404, known paths with another
+/// method are 405 with `Allow`, and `OPTIONS` on a known path answers for CORS preflight.
+public struct Router: Sendable {
+    struct Route: Sendable {
+        let method: String
+        let pattern: PathPattern
+        let handler: Handler
+    }
+
+    public enum Match: Sendable {
+        case found(Handler, Request)
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
+        routes.append(Route(method: method.uppercased(), pattern: PathPattern(path), handler: handler))
+    }
+
+    public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
+    public mutating func post(_ path: String, _ handler: @escaping Handler) { add("POST", path, handler) }
+    public mutating func delete(_ path: String, _ handler: @escaping Handler) { add("DELETE", path, handler) }
+
+    public func match(_ request: Request) -> Match {
+        let segments = request.path.split(separator: "/")
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = route.pattern.match(segments) else { continue }
+            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
+                var routed = request
+                routed.pathParameters = parameters
+                return .found(route.handler, routed)
+            }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains("GET"), !allowed.contains("HEAD") { allowed.append("HEAD") }
+        allowed.append("OPTIONS")
+        return .methodNotAllowed(allowed: allowed)
+    }
+}

@@ -1,0 +1,153 @@
+import CMicroHTTPD
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The request path through libmicrohttpd's access handler, all on the server thread.
+extension HTTPServer {
+    /// First call: headers are in, no body yet. Answering now would make libmicrohttpd
+    /// close the connection, so only an oversized declared body is rejected here.
+    func beginRequest(_ context: RequestContext, connection: OpaquePointer) -> MHD_Result {
+        context.origin = lookupHeader(connection, "Origin")
+        if let declared = lookupHeader(connection, "Content-Length").flatMap(Int.init),
+           declared > configuration.maxBodyBytes {
+            context.dispatched = true
+            return queue(payloadTooLarge(), on: connection, origin: context.origin)
+        }
+        return .YES
+    }
+
+    func receiveBody(_ context: RequestContext, chunk: UnsafeRawBufferPointer) {
+        guard !context.bodyTooLarge else { return }
+        if context.body.count + chunk.count > configuration.maxBodyBytes {
+            // A chunked body gives no size up front: drop it and answer 413 at the end.
+            context.bodyTooLarge = true
+            context.body = []
+        } else {
+            context.body.append(contentsOf: chunk)
+        }
+    }
+
+    func finishRequest(_ context: RequestContext, connection: OpaquePointer, method: String, path: String) -> MHD_Result {
+        if let response = context.takeDeferredResponse() {
+            return queue(response, on: connection, origin: context.origin)
+        }
+        guard !context.dispatched else { return .YES }
+        context.dispatched = true
+        if context.bodyTooLarge {
+            return queue(payloadTooLarge(), on: connection, origin: context.origin)
+        }
+
+        let request = Request(
+            method: method,
+            path: path,
+            query: queryParameters(connection),
+            headers: headers(connection),
+            body: context.body
+        )
+        context.body = []
+
+        switch router.match(request) {
+        case .notFound:
+            return queue(errorResponder(404, "No route for \(method) \(path)"), on: connection, origin: context.origin)
+        case .methodNotAllowed(let allowed) where method == "OPTIONS":
+            return queue(configuration.cors.preflight(origin: context.origin, allowedMethods: allowed), on: connection, origin: nil)
+        case .methodNotAllowed(let allowed):
+            var response = errorResponder(405, "Method \(method) is not allowed for \(path)")
+            response.headers["Allow"] = allowed.joined(separator: ", ")
+            return queue(response, on: connection, origin: context.origin)
+        case .found(let handler, let routed):
+            switch handler(routed) {
+            case .now(let response):
+                return queue(response, on: connection, origin: context.origin)
+            case .later(let work):
+                deferAnswer(context, connection: ConnectionHandle(pointer: connection), work: work)
+                return .YES
+            }
+        }
+    }
+
+    /// Suspends the connection, runs the work off the server thread, then resumes:
+    /// libmicrohttpd calls the handler again and the stored response is queued.
+    private func deferAnswer(_ context: RequestContext, connection: ConnectionHandle, work: @escaping @Sendable () async -> Response) {
+        suspendedForWork.add(1, ordering: .acquiringAndReleasing)
+        MHD_suspend_connection(connection.pointer)
+        Task {
+            let response = await work()
+            context.complete(with: response)
+            MHD_resume_connection(connection.pointer)
+            self.suspendedForWork.subtract(1, ordering: .acquiringAndReleasing)
+        }
+    }
+
+    private func queue(_ response: Response, on connection: OpaquePointer, origin: String?) -> MHD_Result {
+        var headers = response.headers
+        configuration.cors.decorate(&headers, origin: origin)
+
+        let created: OpaquePointer?
+        switch response.body {
+        case .bytes(let bytes):
+            created = bytes.withUnsafeBytes { raw in
+                MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+            }
+        case .eventStream(let stream):
+            stream.attach(to: ConnectionHandle(pointer: connection))
+            let retained = Unmanaged.passRetained(stream).toOpaque()
+            created = MHD_create_response_from_callback(panda_mhd_size_unknown(), 16 * 1024, streamReader, retained, streamReleased)
+            if created == nil {
+                Unmanaged<EventStream>.fromOpaque(retained).release()
+                stream.released()
+            } else {
+                liveStreams.add(stream)
+            }
+        }
+        guard let mhdResponse = created else { return .NO }
+        for field in headers {
+            MHD_add_response_header(mhdResponse, field.name, field.value)
+        }
+        let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+        MHD_destroy_response(mhdResponse)
+        return result
+    }
+
+    private func payloadTooLarge() -> Response {
+        errorResponder(413, "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes")
+    }
+
+    private func lookupHeader(_ connection: OpaquePointer, _ name: String) -> String? {
+        MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+    }
+
+    private func headers(_ connection: OpaquePointer) -> Headers {
+        var collected = Headers()
+        withUnsafeMutablePointer(to: &collected) { pointer in
+            _ = MHD_get_connection_values(connection, .HEADER_KIND, { cls, _, key, value in
+                guard let cls, let key else { return .YES }
+                let headers = cls.assumingMemoryBound(to: Headers.self)
+                headers.pointee.add(String(cString: key), value.map { String(cString: $0) } ?? "")
+                return .YES
+            }, pointer)
+        }
+        return collected
+    }
+
+    private func queryParameters(_ connection: OpaquePointer) -> [String: String] {
+        var raw: [(Substring, Substring)] = []
+        withUnsafeMutablePointer(to: &raw) { pointer in
+            _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, { cls, _, key, value in
+                guard let cls, let key else { return .YES }
+                let pairs = cls.assumingMemoryBound(to: [(Substring, Substring)].self)
+                pairs.pointee.append((Substring(String(cString: key)), Substring(value.map { String(cString: $0) } ?? "")))
+                return .YES
+            }, pointer)
+        }
+        var query: [String: String] = [:]
+        for (key, value) in raw {
+            guard let name = PercentDecoding.decode(key, plusAsSpace: true),
+                  let decoded = PercentDecoding.decode(value, plusAsSpace: true),
+                  query[name] == nil else { continue }
+            query[name] = decoded
+        }
+        return query
+    }
+}
