@@ -1,1 +1,88 @@
-print("placeholder")
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Logging
+import Panda
+import PandaAPI
+
+@main
+struct PandaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "panda",
+        abstract: "Deploys a GitHub repository's Dockerfile to your AWS account, blue/green, with live progress.",
+        subcommands: [Serve.self, Settings.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API.")
+
+    @Option(name: .long, help: "JSON configuration file.")
+    var config: String = "config/panda.json"
+
+    @Option(name: .long, help: "Address to bind (overrides server.address).")
+    var address: String?
+
+    @Option(name: .long, help: "Port to listen on; 0 picks a free one (overrides server.port).")
+    var port: Int?
+
+    @Option(name: .long, parsing: .singleValue, help: "Override any setting: --set server.maxBodyBytes=131072 (repeatable).")
+    var set: [String] = []
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "panda")
+
+        let configuration: PandaConfiguration
+        do {
+            configuration = try loadConfiguration()
+        } catch {
+            FileHandle.standardError.write(Data("panda: configuration error: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+
+        let app = PandaHTTPApp(configuration: configuration)
+        let server = app.makeServer()
+        do {
+            try server.start()
+        } catch {
+            FileHandle.standardError.write(Data("panda: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        // Scripts and tests read the real port (useful with --port 0) from this line.
+        FileHandle.standardOutput.write(Data("panda listening on http://\(configuration.server.address):\(server.port)\n".utf8))
+
+        await HTTPServer.waitForTerminationSignal()
+        logger.info("shutting down")
+        await server.shutdown()
+        logger.info("stopped")
+    }
+
+    private func loadConfiguration() throws -> PandaConfiguration {
+        guard let contents = FileManager.default.contents(atPath: config) else {
+            throw ConfigurationError("cannot read \(config)")
+        }
+        var overrides: [String: String] = [:]
+        for assignment in set {
+            let parts = assignment.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw ConfigurationError("--set expects key=value, got '\(assignment)'") }
+            overrides[String(parts[0])] = String(parts[1])
+        }
+        if let address { overrides["server.address"] = address }
+        if let port { overrides["server.port"] = String(port) }
+        return try ConfigurationLoader.load(
+            fileContents: contents, fileName: config,
+            environment: ProcessInfo.processInfo.environment, overrides: overrides)
+    }
+}
+
+struct Settings: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every setting and its environment variable.")
+
+    func run() {
+        for setting in ConfigurationLoader.settingNames {
+            print("\(setting.path)\t\(setting.environment)")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+# Panda — make run (set up, build, serve), make test, make bench.
+SWIFT ?= swift
+CONFIG ?= config/panda.json
+
+.PHONY: run build setup setup-test test unit-test bench clean
+
+setup:
+	scripts/setup.sh run
+
+setup-test:
+	scripts/setup.sh test
+
+build: setup
+	$(SWIFT) build -c release --product panda
+
+run: build
+	scripts/start-dockerd.sh >/dev/null
+	.build/release/panda serve --config $(CONFIG)
+
+test: setup-test
+	scripts/run-tests.sh
+
+bench: setup-test
+	$(SWIFT) build -c release --product http-probe-server
+	bash bench/run.sh
+
+clean:
+	rm -rf .build vendor

@@ -1,0 +1,81 @@
+/// The table of settings: each dotted key with how to read and apply its value.
+/// One table serves the JSON file, the environment and the flags alike.
+struct ConfigurationKey: Sendable {
+    enum Kind: Sendable {
+        case integer(ClosedRange<Int>)
+        case string(allowEmpty: Bool)
+        case stringList
+    }
+
+    let path: String
+    let kind: Kind
+    let apply: @Sendable (inout PandaConfiguration, ConfigurationValue) -> Void
+
+    /// `server.maxBodyBytes` → `PANDA_SERVER_MAX_BODY_BYTES`.
+    var environmentName: String {
+        var name = "PANDA_"
+        for character in path {
+            if character == "." {
+                name += "_"
+            } else if character.isUppercase {
+                name += "_\(character)"
+            } else {
+                name += character.uppercased()
+            }
+        }
+        return name.uppercased()
+    }
+}
+
+enum ConfigurationValue: Sendable {
+    case integer(Int)
+    case string(String)
+    case stringList([String])
+
+    var integer: Int { if case .integer(let value) = self { value } else { 0 } }
+    var string: String { if case .string(let value) = self { value } else { "" } }
+    var stringList: [String] { if case .stringList(let value) = self { value } else { [] } }
+}
+
+extension ConfigurationKey {
+    private static func int(_ path: String, _ range: ClosedRange<Int>, _ keyPath: WritableKeyPath<PandaConfiguration, Int> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(path: path, kind: .integer(range)) { $0[keyPath: keyPath] = $1.integer }
+    }
+
+    private static func string(_ path: String, allowEmpty: Bool = false, _ keyPath: WritableKeyPath<PandaConfiguration, String> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(path: path, kind: .string(allowEmpty: allowEmpty)) { $0[keyPath: keyPath] = $1.string }
+    }
+
+    private static func list(_ path: String, _ keyPath: WritableKeyPath<PandaConfiguration, [String]> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(path: path, kind: .stringList) { $0[keyPath: keyPath] = $1.stringList }
+    }
+
+    static let all: [ConfigurationKey] = [
+        string("server.address", \.server.address),
+        int("server.port", 0...65535, \.server.port),
+        int("server.connectionLimit", 16...1_000_000, \.server.connectionLimit),
+        int("server.connectionMemoryLimitBytes", 4096...16 * 1024 * 1024, \.server.connectionMemoryLimitBytes),
+        int("server.idleTimeoutSeconds", 0...86_400, \.server.idleTimeoutSeconds),
+        int("server.maxBodyBytes", 1...64 * 1024 * 1024, \.server.maxBodyBytes),
+        int("server.shutdownGraceSeconds", 0...300, \.server.shutdownGraceSeconds),
+        list("cors.allowedOrigins", \.cors.allowedOrigins),
+        list("auth.apiKeys", \.auth.apiKeys),
+        int("events.keepAliveSeconds", 1...3600, \.events.keepAliveSeconds),
+        int("events.maxStreamSeconds", 1...86_400, \.events.maxStreamSeconds),
+        int("events.closeAfterTerminalSeconds", 0...3600, \.events.closeAfterTerminalSeconds),
+        int("events.retryMilliseconds", 0...3_600_000, \.events.retryMilliseconds),
+        int("deployments.maxConcurrent", 1...1000, \.deployments.maxConcurrent),
+        int("deployments.queueCapacity", 0...100_000, \.deployments.queueCapacity),
+        int("deployments.stageTimeoutSeconds", 1...86_400, \.deployments.stageTimeoutSeconds),
+        int("deployments.deploymentTimeoutSeconds", 1...86_400, \.deployments.deploymentTimeoutSeconds),
+        int("deployments.resultCapacity", 1...1_000_000, \.deployments.resultCapacity),
+        string("github.apiBaseURL", \.github.apiBaseURL),
+        string("github.gitBaseURL", \.github.gitBaseURL),
+        int("github.timeoutSeconds", 1...600, \.github.timeoutSeconds),
+        string("aws.endpointURL", allowEmpty: true, \.aws.endpointURL),
+        string("aws.registryHostOverride", allowEmpty: true, \.aws.registryHostOverride),
+        int("aws.validationTimeoutSeconds", 1...600, \.aws.validationTimeoutSeconds),
+        string("aws.clusterName", \.aws.clusterName),
+        string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+    ]
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Reads the JSON file, then `PANDA_*` variables, then flag overrides, later ones winning.
+/// Any unknown key or bad value is an error that names it; nothing is silently ignored.
+public enum ConfigurationLoader {
+    public static func load(
+        fileContents: Data?,
+        fileName: String = "config",
+        environment: [String: String],
+        overrides: [String: String] = [:]
+    ) throws(ConfigurationError) -> PandaConfiguration {
+        let keys = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.path, $0) })
+        var configuration = PandaConfiguration()
+
+        if let fileContents {
+            let json: JSONValue
+            do {
+                json = try JSONDecoder().decode(JSONValue.self, from: fileContents)
+            } catch {
+                throw ConfigurationError("\(fileName): not valid JSON")
+            }
+            guard case .object(let object) = json else {
+                throw ConfigurationError("\(fileName): the top level must be an object")
+            }
+            for (path, value) in flatten(object) {
+                guard let key = keys[path] else { throw ConfigurationError("\(fileName): unknown setting '\(path)'") }
+                key.apply(&configuration, try jsonValue(value, for: key, source: "\(fileName): '\(path)'"))
+            }
+        }
+
+        let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
+        for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("PANDA_") {
+            guard let key = byEnvironmentName[name] else {
+                throw ConfigurationError("environment: unknown setting \(name)")
+            }
+            key.apply(&configuration, try textValue(text, for: key, source: "environment: \(name)"))
+        }
+
+        for (path, text) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let key = keys[path] else { throw ConfigurationError("flag: unknown setting '\(path)'") }
+            key.apply(&configuration, try textValue(text, for: key, source: "flag: '\(path)'"))
+        }
+        return configuration
+    }
+
+    /// Every known setting with its environment variable name, for `--help` and docs.
+    public static var settingNames: [(path: String, environment: String)] {
+        ConfigurationKey.all.map { ($0.path, $0.environmentName) }
+    }
+
+    private static func flatten(_ object: [String: JSONValue], prefix: String = "") -> [(String, JSONValue)] {
+        object.sorted { $0.key < $1.key }.flatMap { key, value -> [(String, JSONValue)] in
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if case .object(let nested) = value { return flatten(nested, prefix: path) }
+            return [(path, value)]
+        }
+    }
+
+    private static func jsonValue(_ value: JSONValue, for key: ConfigurationKey, source: String) throws(ConfigurationError) -> ConfigurationValue {
+        switch key.kind {
+        case .integer(let range):
+            guard case .number(let number) = value, let integer = Int(exactly: number) else {
+                throw ConfigurationError("\(source) must be a whole number")
+            }
+            return try checked(integer, range, source)
+        case .string(let allowEmpty):
+            guard case .string(let text) = value else { throw ConfigurationError("\(source) must be a string") }
+            return try checked(text, allowEmpty: allowEmpty, source)
+        case .stringList:
+            guard case .array(let list) = value else { throw ConfigurationError("\(source) must be a list of strings") }
+            var strings: [String] = []
+            for item in list {
+                guard case .string(let text) = item else { throw ConfigurationError("\(source) must be a list of strings") }
+                strings.append(text)
+            }
+            return .stringList(strings)
+        }
+    }
+
+    private static func textValue(_ text: String, for key: ConfigurationKey, source: String) throws(ConfigurationError) -> ConfigurationValue {
+        switch key.kind {
+        case .integer(let range):
+            guard let integer = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError("\(source) must be a whole number, got '\(text)'")
+            }
+            return try checked(integer, range, source)
+        case .string(let allowEmpty):
+            return try checked(text, allowEmpty: allowEmpty, source)
+        case .stringList:
+            return .stringList(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+    }
+
+    private static func checked(_ integer: Int, _ range: ClosedRange<Int>, _ source: String) throws(ConfigurationError) -> ConfigurationValue {
+        guard range.contains(integer) else {
+            throw ConfigurationError("\(source) must be between \(range.lowerBound) and \(range.upperBound), got \(integer)")
+        }
+        return .integer(integer)
+    }
+
+    private static func checked(_ text: String, allowEmpty: Bool, _ source: String) throws(ConfigurationError) -> ConfigurationValue {
+        guard allowEmpty || !text.isEmpty else { throw ConfigurationError("\(source) must not be empty") }
+        return .string(text)
+    }
+}

@@ -1,0 +1,68 @@
+/// Every setting Panda has. Defaults live in `config/panda.json`; the same keys can be
+/// overridden by `PANDA_*` environment variables and `panda serve` flags.
+public struct PandaConfiguration: Sendable, Equatable {
+    public struct Server: Sendable, Equatable {
+        public var address = "127.0.0.1"
+        public var port = 8080
+        public var connectionLimit = 10_000
+        public var connectionMemoryLimitBytes = 32 * 1024
+        public var idleTimeoutSeconds = 60
+        public var maxBodyBytes = 64 * 1024
+        public var shutdownGraceSeconds = 3
+    }
+
+    public struct CORS: Sendable, Equatable {
+        public var allowedOrigins: [String] = []
+    }
+
+    public struct Auth: Sendable, Equatable, CustomStringConvertible {
+        /// When empty, `/api/v1` is open (the original's behaviour).
+        public var apiKeys: [String] = []
+        public var description: String { "Auth(apiKeys: \(apiKeys.count) configured)" }
+    }
+
+    public struct Events: Sendable, Equatable {
+        public var keepAliveSeconds = 15
+        public var maxStreamSeconds = 300
+        public var closeAfterTerminalSeconds = 5
+        public var retryMilliseconds = 5000
+    }
+
+    public struct Deployments: Sendable, Equatable {
+        public var maxConcurrent = 10
+        public var queueCapacity = 50
+        public var stageTimeoutSeconds = 600
+        public var deploymentTimeoutSeconds = 1800
+        public var resultCapacity = 1000
+    }
+
+    public struct GitHub: Sendable, Equatable {
+        public var apiBaseURL = "https://api.github.com"
+        public var gitBaseURL = "https://github.com"
+        public var timeoutSeconds = 10
+    }
+
+    public struct AWS: Sendable, Equatable {
+        /// Sent to the aws CLI as `AWS_ENDPOINT_URL`; empty means the real AWS endpoints.
+        public var endpointURL = ""
+        /// Push to this registry host instead of the account's ECR endpoint (staging, tests).
+        public var registryHostOverride = ""
+        public var validationTimeoutSeconds = 20
+        public var clusterName = "panda-cluster"
+    }
+
+    public struct Docs: Sendable, Equatable {
+        public var swaggerUIDirectory = "vendor/swagger-ui"
+    }
+
+    public var server = Server()
+    public var cors = CORS()
+    public var auth = Auth()
+    public var events = Events()
+    public var deployments = Deployments()
+    public var github = GitHub()
+    public var aws = AWS()
+    public var docs = Docs()
+
+    public init() {}
+}

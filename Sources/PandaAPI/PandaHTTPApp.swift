@@ -1,0 +1,44 @@
+import HTTPServer
+import Logging
+import Panda
+
+/// Panda's HTTP face: the routes of SPEC.md over the core, with the contract's envelopes and errors.
+public struct PandaHTTPApp: Sendable {
+    public let configuration: PandaConfiguration
+    let endpoint: Endpoint
+
+    public init(configuration: PandaConfiguration, logger: Logger = Logger(label: "panda.api")) {
+        self.configuration = configuration
+        endpoint = Endpoint(logger: logger, apiKeys: APIKeyGuard(keys: configuration.auth.apiKeys))
+    }
+
+    public func router() -> Router {
+        var router = Router()
+        addConnectionRoutes(to: &router)
+        addDeploymentRoutes(to: &router)
+        addDocsRoutes(to: &router)
+        return router
+    }
+
+    public var errorResponder: ErrorResponder { ErrorResponses.responder }
+
+    public var serverConfiguration: ServerConfiguration {
+        let server = configuration.server
+        return ServerConfiguration(
+            address: server.address,
+            port: UInt16(server.port),
+            connectionLimit: server.connectionLimit,
+            connectionMemoryLimit: server.connectionMemoryLimitBytes,
+            idleTimeoutSeconds: server.idleTimeoutSeconds,
+            maxBodyBytes: server.maxBodyBytes,
+            cors: CORSPolicy(allowedOrigins: configuration.cors.allowedOrigins),
+            keepAliveInterval: .seconds(configuration.events.keepAliveSeconds),
+            shutdownGracePeriod: .seconds(server.shutdownGraceSeconds)
+        )
+    }
+
+    /// Builds the server for this app; `start()` it, and `shutdown()` on the way out.
+    public func makeServer(logger: Logger = Logger(label: "panda.http")) -> HTTPServer {
+        HTTPServer(configuration: serverConfiguration, router: router(), logger: logger, errorResponder: errorResponder)
+    }
+}
