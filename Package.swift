@@ -51,10 +51,16 @@ let package = Package(
             dependencies: ["HTTPServer"],
             path: "bench/http-probe-server"
         ),
+        // Real components the tests start and stop: moto, fixtures, registries.
+        .target(
+            name: "PandaTestSupport",
+            dependencies: ["HTTPServer", "Tools", "Panda"],
+            path: "Tests/Support"
+        ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
-        .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools"]),
-        .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer"]),
+        .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools", "PandaTestSupport"]),
+        .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer", "PandaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
