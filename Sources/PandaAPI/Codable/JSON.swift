@@ -1,15 +1,9 @@
-import Foundation
+import Panda
 
 enum JSON {
-    /// Field order as declared, `/` unescaped (URLs stay readable), one line (SSE needs that).
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
+    /// Keys in declaration order (as SPEC.md shows them), `/` unescaped, one line.
     static func encode(_ value: some Encodable) -> [UInt8] {
-        // Our DTOs hold only strings and numbers: encoding cannot fail.
-        (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+        // Our DTOs hold only strings, whole numbers and finite rates: encoding cannot fail.
+        (try? OrderedJSONEncoder().encodeBytes(value)) ?? Array("{}".utf8)
     }
 }

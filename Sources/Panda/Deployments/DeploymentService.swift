@@ -1,0 +1,62 @@
+import Logging
+import Tools
+
+/// Accepts deployments, runs them through the scheduler, and answers for their results.
+public final class DeploymentService: Sendable {
+    private let connections: ConnectionRegistry
+    private let scheduler: Scheduler?
+    private let results: ResultStore
+
+    /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
+    ///   in which case starting a deployment says so instead of pretending.
+    public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
+                pipeline: Pipeline?, logger: Logger = Logger(label: "panda.deployments")) {
+        self.connections = connections
+        results = ResultStore(capacity: configuration.deployments.resultCapacity)
+        scheduler = pipeline.map { pipeline in
+            Scheduler(
+                maxConcurrent: configuration.deployments.maxConcurrent,
+                queueCapacity: configuration.deployments.queueCapacity,
+                orchestrator: Orchestrator(configuration: configuration, runner: runner, pipeline: pipeline, logger: logger))
+        }
+    }
+
+    /// Validates the request against its connections, then starts or queues it. Returns at once.
+    public func start(githubConnectionID: String, awsConnectionID: String,
+                      owner: String, repo: String, branch: String) async throws -> Deployment {
+        guard let github = await connections.github(githubConnectionID) else {
+            throw DeploymentError("GitHub connection not found")
+        }
+        guard let aws = await connections.aws(awsConnectionID) else {
+            throw DeploymentError("AWS connection not found")
+        }
+        guard owner.lowercased() == github.owner.lowercased(), repo.lowercased() == github.repo.lowercased() else {
+            throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
+        }
+        guard let scheduler else { throw NotImplemented("The deployment pipeline") }
+
+        let deployment = Deployment(
+            id: Identifier.make(prefix: "dep_"),
+            request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws))
+        try await scheduler.submit(deployment)
+        await results.insert(deployment)
+        return deployment
+    }
+
+    public func deployment(_ id: String) async -> Deployment? {
+        await results.get(id)
+    }
+
+    /// Stops a queued or running deployment; saying it again is fine.
+    public func cancel(_ id: String) async throws -> Deployment {
+        guard let deployment = await results.get(id), let scheduler else {
+            throw DeploymentError("Deployment result not found: \(id)")
+        }
+        switch await scheduler.cancel(deployment) {
+        case .cancelled, .unknown: return deployment
+        case .alreadyFinished: throw DeploymentError("Deployment already finished: \(id)")
+        }
+    }
+
+    public var storedCount: Int { get async { await results.count } }
+}

@@ -1,0 +1,57 @@
+import Logging
+import Tools
+
+/// What a stage gets: the request, the connections, a private workspace, the one
+/// process runner, and ways to publish progress and record what it learned.
+public final class DeploymentContext: Sendable {
+    public let deployment: Deployment
+    public let configuration: PandaConfiguration
+    public let workspace: Workspace
+    public let logger: Logger
+    private let runner: ProcessRunner
+    private let currentStageNumber: Mutex<Int>
+
+    init(deployment: Deployment, configuration: PandaConfiguration, workspace: Workspace, runner: ProcessRunner, logger: Logger) {
+        self.deployment = deployment
+        self.configuration = configuration
+        self.workspace = workspace
+        self.runner = runner
+        self.logger = logger
+        currentStageNumber = Mutex(0)
+    }
+
+    public var id: String { deployment.id }
+    public var request: DeploymentRequest { deployment.request }
+    public var facts: DeploymentFacts { deployment.facts }
+
+    /// Publishes a `stage` event for the stage now running.
+    public func publish(_ message: String, details: EventDetails = [:]) {
+        let stage = currentStageNumber.withLock { $0 }
+        deployment.log.append(.stage(message, stage: stage, details: details))
+    }
+
+    public func record(_ update: (inout DeploymentFacts) -> Void) {
+        deployment.updateFacts(update)
+    }
+
+    /// Runs a child process, counting its wall time against the current stage.
+    public func run(_ command: Command) async throws(ProcessError) -> ProcessResult {
+        let started = ContinuousClock.now
+        defer { deployment.recordChildProcess(ContinuousClock.now - started) }
+        return try await runner.run(command)
+    }
+
+    /// Runs a child process and hands each output line to `onLine` as it arrives.
+    public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
+        let started = ContinuousClock.now
+        defer { deployment.recordChildProcess(ContinuousClock.now - started) }
+        return try await runner.run(command, onLine: onLine)
+    }
+
+    func enter(_ stage: any Stage) {
+        currentStageNumber.withLock { $0 = stage.number }
+        deployment.enterStage(stage)
+    }
+}
+
+import Synchronization

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import Tools
+
+/// Runs a deployment's stages in order, each under its timeout and the deployment's,
+/// and turns how it ended into the SPEC's terminal event and result.
+struct Orchestrator: Sendable {
+    let configuration: PandaConfiguration
+    let runner: ProcessRunner
+    let pipeline: Pipeline
+    let logger: Logger
+
+    private enum Outcome: Sendable {
+        case finished
+        case failed(any Error)
+        case timedOut(at: ContinuousClock.Instant)
+    }
+
+    func run(_ deployment: Deployment) async {
+        deployment.markStarted()
+        let started = ContinuousClock.now
+        let deploymentTimeout = Duration.seconds(configuration.deployments.deploymentTimeoutSeconds)
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.create(for: deployment.id)
+        } catch {
+            deployment.finish(failure: failure(for: error, in: nil, deployment: deployment))
+            return
+        }
+        defer { workspace.remove() }
+
+        let context = DeploymentContext(
+            deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
+            logger: logger.with(deploymentID: deployment.id))
+
+        for stage in pipeline(context) {
+            if deployment.isCancelRequested || Task.isCancelled {
+                deployment.finish(failure: cancelled(at: stage.number))
+                return
+            }
+            context.enter(stage)
+            let stageStarted = ContinuousClock.now
+            let stageTimeout = stage.timeout ?? .seconds(configuration.deployments.stageTimeoutSeconds)
+            let remaining = deploymentTimeout - (stageStarted - started)
+            let limitedByDeployment = remaining < stageTimeout
+            let outcome = await run(stage, in: context, limit: limitedByDeployment ? remaining : stageTimeout)
+            let stageTime = ContinuousClock.now - stageStarted
+            deployment.leaveStage(wallTime: stageTime)
+
+            switch outcome {
+            case .finished where deployment.isCancelRequested:
+                deployment.finish(failure: cancelled(at: stage.number))
+                return
+            case .finished:
+                continue
+            case .timedOut(let when):
+                // Measured when the limit struck, not after the teardown that followed.
+                let elapsed = when - (limitedByDeployment ? started : stageStarted)
+                let limit = limitedByDeployment ? deploymentTimeout : stageTimeout
+                deployment.finish(failure: timedOut(stage: stage.number, after: elapsed, limit: limit))
+                return
+            case .failed(let error):
+                deployment.finish(failure: failure(for: error, in: stage, deployment: deployment))
+                return
+            }
+        }
+        deployment.finish(failure: nil)
+    }
+
+    /// Races the stage against its time limit. On timeout or cancellation the stage's task
+    /// is cancelled and awaited, so its processes are torn down before this returns.
+    private func run(_ stage: any Stage, in context: DeploymentContext, limit: Duration) async -> Outcome {
+        await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                do {
+                    try await stage.run(in: context)
+                    return .finished
+                } catch {
+                    return .failed(error)
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: limit)
+                    return .timedOut(at: .now)
+                } catch {
+                    return nil  // cancelled: the stage decides the outcome
+                }
+            }
+            var outcome = Outcome.finished
+            for await result in group {
+                guard let result else { continue }
+                outcome = result
+                break
+            }
+            group.cancelAll()
+            return outcome
+        }
+    }
+
+    private func timedOut(stage: Int, after elapsed: Duration, limit: Duration) -> DeploymentFailure {
+        let seconds = Int(elapsed.components.seconds)
+        let limitSeconds = Int(limit.components.seconds)
+        return DeploymentFailure(
+            message: "Deployment timed out at Stage \(stage) after \(seconds) seconds (timeout: \(limitSeconds) seconds)",
+            errorCode: .deploymentTimeout, stage: stage, durationSeconds: seconds, timeoutSeconds: limitSeconds)
+    }
+
+    private func cancelled(at stage: Int?) -> DeploymentFailure {
+        DeploymentFailure(message: "Deployment failed: Deployment cancelled by request", errorCode: .deploymentCancelled, stage: stage)
+    }
+
+    private func failure(for error: any Error, in stage: (any Stage)?, deployment: Deployment) -> DeploymentFailure {
+        if deployment.isCancelRequested || error is CancellationError || (error as? ProcessError) == .cancelled {
+            return cancelled(at: stage?.number)
+        }
+        let code = stage?.failureCode ?? .unexpectedError
+        let (message, errorCode): (String, ErrorCode) = switch error {
+        case let failure as StageFailure: (failure.message, failure.errorCode ?? code)
+        case let failure as ProcessError: (failure.description, code)
+        case let failure as any PandaError: (failure.message, failure.errorCode ?? code)
+        default: ("Unexpected \(String(describing: type(of: error)))", .unexpectedError)
+        }
+        if case .unexpectedError = errorCode {
+            logger.error("deployment failed unexpectedly", metadata: ["deploymentId": "\(deployment.id)", "error": "\(String(describing: type(of: error)))"])
+        }
+        return DeploymentFailure(message: "Deployment failed: \(message)", errorCode: errorCode, stage: stage?.number)
+    }
+}
+
+extension Logger {
+    func with(deploymentID: String) -> Logger {
+        var logger = self
+        logger[metadataKey: "deploymentId"] = "\(deploymentID)"
+        return logger
+    }
+}

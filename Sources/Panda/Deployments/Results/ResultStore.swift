@@ -1,0 +1,35 @@
+/// The last `capacity` deployments, least recently used evicted first. Only finished
+/// deployments are evicted; evicting one drops its event history with it.
+actor ResultStore {
+    private let capacity: Int
+    private var entries: [String: (deployment: Deployment, lastUse: UInt64)] = [:]
+    private var clock: UInt64 = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func insert(_ deployment: Deployment) {
+        clock += 1
+        entries[deployment.id] = (deployment, clock)
+        evictIfNeeded()
+    }
+
+    /// Looks a deployment up and counts that as a use.
+    func get(_ id: String) -> Deployment? {
+        guard let entry = entries[id] else { return nil }
+        clock += 1
+        entries[id] = (entry.deployment, clock)
+        return entry.deployment
+    }
+
+    var count: Int { entries.count }
+
+    private func evictIfNeeded() {
+        while entries.count > capacity {
+            let finished = entries.filter { $0.value.deployment.status.isTerminal }
+            guard let oldest = finished.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+            entries.removeValue(forKey: oldest.key)
+        }
+    }
+}

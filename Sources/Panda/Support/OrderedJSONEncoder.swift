@@ -1,0 +1,188 @@
+import Foundation
+
+/// Encodes `Encodable` values as one line of JSON with object keys in the order they were
+/// encoded (declaration order for synthesized conformances), `/` unescaped and non-ASCII
+/// text as raw UTF-8. Foundation's encoder on Linux does not keep key order, and the
+/// contract's bodies and events read best in the order SPEC.md gives them.
+public struct OrderedJSONEncoder: Sendable {
+    public init() {}
+
+    public func encode(_ value: some Encodable) throws -> String {
+        let root = Node()
+        try value.encode(to: NodeEncoder(node: root, codingPath: []))
+        var output = ""
+        root.write(to: &output)
+        return output
+    }
+
+    public func encodeBytes(_ value: some Encodable) throws -> [UInt8] {
+        Array(try encode(value).utf8)
+    }
+}
+
+/// One value in the tree being built; containers fill it in as they are used.
+private final class Node {
+    enum Content {
+        case empty
+        case literal(String)
+        case array([Node])
+        case object([(String, Node)])
+    }
+
+    var content = Content.empty
+
+    func write(to output: inout String) {
+        switch content {
+        case .empty: output += "null"
+        case .literal(let text): output += text
+        case .array(let items):
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                item.write(to: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { output += "," }
+                output += Self.quoted(key)
+                output += ":"
+                value.write(to: &output)
+            }
+            output += "}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    static func number(_ value: Double) throws -> String {
+        guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "JSON has no \(value)")) }
+        if let integer = Int(exactly: value) { return String(integer) }
+        return "\(value)"
+    }
+
+    func appendMember(_ key: String) -> Node {
+        let child = Node()
+        if case .object(var members) = content {
+            members.removeAll { $0.0 == key }
+            members.append((key, child))
+            content = .object(members)
+        } else {
+            content = .object([(key, child)])
+        }
+        return child
+    }
+
+    func appendItem() -> Node {
+        let child = Node()
+        if case .array(var items) = content {
+            items.append(child)
+            content = .array(items)
+        } else {
+            content = .array([child])
+        }
+        return child
+    }
+}
+
+private struct NodeEncoder: Encoder {
+    let node: Node
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .object = node.content {} else { node.content = .object([]) }
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if case .array = node.content {} else { node.content = .array([]) }
+        return UnkeyedContainer(node: node, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleValueContainer(node: node, codingPath: codingPath)
+    }
+}
+
+/// Writes scalars as JSON literals; anything else encodes itself into the node.
+private func encodeValue(_ value: some Encodable, into node: Node, codingPath: [any CodingKey]) throws {
+    switch value {
+    case let text as String: node.content = .literal(Node.quoted(text))
+    case let flag as Bool: node.content = .literal(flag ? "true" : "false")
+    case let number as Int: node.content = .literal(String(number))
+    case let number as Int64: node.content = .literal(String(number))
+    case let number as UInt16: node.content = .literal(String(number))
+    case let number as Double: node.content = .literal(try Node.number(number))
+    case let date as Date: node.content = .literal(Node.quoted(UTCTimestamp.string(from: date)))
+    default: try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+    }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil(forKey key: Key) throws { node.appendMember(key.stringValue).content = .literal("null") }
+
+    mutating func encode(_ value: some Encodable, forKey key: Key) throws {
+        try encodeValue(value, into: node.appendMember(key.stringValue), codingPath: codingPath + [key])
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        NodeEncoder(node: node.appendMember(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        NodeEncoder(node: node.appendMember(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { NodeEncoder(node: node.appendMember("super"), codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { NodeEncoder(node: node.appendMember(key.stringValue), codingPath: codingPath) }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+    let node: Node
+    let codingPath: [any CodingKey]
+    var count: Int {
+        if case .array(let items) = node.content { return items.count }
+        return 0
+    }
+
+    mutating func encodeNil() throws { node.appendItem().content = .literal("null") }
+    mutating func encode(_ value: some Encodable) throws { try encodeValue(value, into: node.appendItem(), codingPath: codingPath) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        NodeEncoder(node: node.appendItem(), codingPath: codingPath).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        NodeEncoder(node: node.appendItem(), codingPath: codingPath).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { NodeEncoder(node: node.appendItem(), codingPath: codingPath) }
+}
+
+private struct SingleValueContainer: SingleValueEncodingContainer {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() throws { node.content = .literal("null") }
+    mutating func encode(_ value: some Encodable) throws { try encodeValue(value, into: node, codingPath: codingPath) }
+}

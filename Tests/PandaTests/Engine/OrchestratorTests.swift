@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import Tools
+@testable import Panda
+
+@Suite struct OrchestratorTests {
+    @Test func stagesRunInOrderAndEndWithDone() async throws {
+        let harness = await EngineHarness { [ProcessStage(1, "true", []), ProcessStage(2, "sleep", ["0.1"]), ProcessStage(3, "true", [])] }
+        let deployment = try await harness.start()
+        let snapshot = await harness.finished(deployment)
+
+        #expect(snapshot.status == .completed)
+        #expect(messages(deployment) == [
+            "[Stage 1] running true", "[Stage 1] done",
+            "[Stage 2] running sleep", "[Stage 2] done",
+            "[Stage 3] running true", "[Stage 3] done",
+            "Deployment completed successfully",
+        ])
+        #expect(deployment.log.events.map(\.kind) == [.stage, .stage, .stage, .stage, .stage, .stage, .done])
+        #expect(snapshot.stageTimings.map(\.stage) == [1, 2, 3])
+        #expect(snapshot.stageTimings[1].childProcessTime >= .milliseconds(100))
+        #expect(snapshot.stageTimings.allSatisfy { $0.childProcessCount == 1 })
+        #expect(snapshot.eventCount == 7)
+        let first = try #require(deployment.log.events.first)
+        #expect(first.data.hasPrefix(#"{"type":"stage","message":"[Stage 1] running true","details":{"stage":1,"workspace":"#))
+        #expect(UUID(uuidString: first.id) != nil)
+    }
+
+    @Test func failingStageEndsWithTheSpecErrorEvent() async throws {
+        let harness = await EngineHarness { [ProcessStage(1, "true", []), ProcessStage(2, "false", []), ProcessStage(3, "true", [])] }
+        let deployment = try await harness.start()
+        let snapshot = await harness.finished(deployment)
+
+        #expect(snapshot.status == .failed)
+        #expect(snapshot.failure?.stage == 2)
+        #expect(snapshot.failure?.errorCode == .dockerBuildFailed)
+        #expect(snapshot.failure?.message == "Deployment failed: false exited with exit status 1")
+        let last = try #require(deployment.log.events.last)
+        #expect(last.kind == .error)
+        #expect(last.data == #"{"type":"error","message":"Deployment failed: false exited with exit status 1","errorCode":"DOCKER_BUILD_FAILED","stage":2}"#)
+        #expect(!messages(deployment).contains("[Stage 3] running true"))
+    }
+
+    @Test func stageTimeoutKillsTheProcessGroupWithTheExactMessage() async throws {
+        let marker = "panda-test-\(UUID().uuidString.prefix(8))"
+        // The child ignores SIGTERM and forks a grandchild: only SIGKILL to the whole group ends them.
+        let script = "trap '' TERM; sleep 300 & exec -a \(marker) sleep 300"
+        let harness = await EngineHarness { [ProcessStage(1, "true", []), ProcessStage(2, "bash", ["-c", script, marker], timeout: .seconds(1))] }
+        let deployment = try await harness.start()
+        let snapshot = await harness.finished(deployment)
+
+        #expect(snapshot.failure?.message == "Deployment timed out at Stage 2 after 1 seconds (timeout: 1 seconds)")
+        #expect(snapshot.failure?.errorCode == .deploymentTimeout)
+        #expect(snapshot.failure?.timeoutSeconds == 1)
+        #expect(deployment.log.events.last?.data.contains(#""errorCode":"DEPLOYMENT_TIMEOUT","stage":2"#) == true)
+        #expect(processes(containing: marker).isEmpty)
+    }
+
+    @Test func deploymentTimeoutCutsTheStageThatRunsOverIt() async throws {
+        let harness = await EngineHarness(configure: { $0.deployments.deploymentTimeoutSeconds = 2 }) {
+            [ProcessStage(1, "sleep", ["1.2"]), ProcessStage(2, "sleep", ["30"], timeout: .seconds(20))]
+        }
+        let deployment = try await harness.start()
+        let snapshot = await harness.finished(deployment)
+        #expect(snapshot.failure?.message == "Deployment timed out at Stage 2 after 2 seconds (timeout: 2 seconds)")
+        #expect(snapshot.failure?.durationSeconds == 2)
+    }
+
+    @Test func workspaceIsPrivateAndRemovedAfterwards() async throws {
+        let harness = await EngineHarness { [ProcessStage(1, "true", []), ProcessStage(2, "false", [])] }
+        let deployment = try await harness.start()
+        _ = await harness.finished(deployment)
+        let data = try #require(deployment.log.events.first?.data)
+        let details = try #require((try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])?["details"] as? [String: Any])
+        let workspace = try #require(details["workspace"] as? String)
+        #expect(workspace.contains("panda-\(deployment.id)-"))
+        #expect(!FileManager.default.fileExists(atPath: workspace))
+    }
+
+    @Test func workspaceModeIs0700WhileRunning() async throws {
+        struct ModeStage: Stage {
+            let number = 1
+            let name = "mode"
+            let failureCode = ErrorCode.unexpectedError
+            func run(in context: DeploymentContext) async throws {
+                let attributes = try FileManager.default.attributesOfItem(atPath: context.workspace.path)
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+                context.publish("mode \(String(mode, radix: 8))")
+            }
+        }
+        let harness = await EngineHarness { [ModeStage()] }
+        let deployment = try await harness.start()
+        _ = await harness.finished(deployment)
+        #expect(messages(deployment).first == "mode 700")
+    }
+}
