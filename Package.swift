@@ -57,7 +57,7 @@ let package = Package(
             dependencies: ["HTTPServer", "Tools", "Panda"],
             path: "Tests/Support"
         ),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PandaTestSupport"]),
         .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
         .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools", "PandaTestSupport"]),
         .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer", "PandaTestSupport"]),

@@ -45,6 +45,14 @@ panda_mhd_client_address(struct MHD_Connection *connection)
     return info == NULL ? NULL : info->client_addr;
 }
 
+/// `MHD_set_response_options` is variadic. Without this flag libmicrohttpd drops an
+/// explicit `Connection: keep-alive` for HTTP/1.1 clients.
+static inline enum MHD_Result
+panda_mhd_send_keep_alive_header(struct MHD_Response *response)
+{
+    return MHD_set_response_options(response, MHD_RF_SEND_KEEP_ALIVE_HEADER, MHD_RO_END);
+}
+
 /// `MHD_SIZE_UNKNOWN` and the reader results are casts, not plain constants.
 static inline uint64_t panda_mhd_size_unknown(void) { return MHD_SIZE_UNKNOWN; }
 static inline ssize_t panda_mhd_reader_end_of_stream(void) { return MHD_CONTENT_READER_END_OF_STREAM; }

@@ -5,10 +5,12 @@ import Panda
 /// Panda's HTTP face: the routes of SPEC.md over the core, with the contract's envelopes and errors.
 public struct PandaHTTPApp: Sendable {
     public let configuration: PandaConfiguration
+    public let services: PandaServices
     let endpoint: Endpoint
 
-    public init(configuration: PandaConfiguration, logger: Logger = Logger(label: "panda.api")) {
+    public init(configuration: PandaConfiguration, services: PandaServices, logger: Logger = Logger(label: "panda.api")) {
         self.configuration = configuration
+        self.services = services
         endpoint = Endpoint(logger: logger, apiKeys: APIKeyGuard(keys: configuration.auth.apiKeys))
     }
 

@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
 
-        let app = PandaHTTPApp(configuration: configuration)
+        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger))
         let server = app.makeServer()
         do {
             try server.start()

@@ -1,4 +1,5 @@
 import Testing
+import PandaTestSupport
 @testable import HTTPServer
 
 @Suite struct RouterTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PandaTestSupport
 
 /// The probe server is a separate process built from `bench/http-probe-server`;
 /// it shuts down on SIGTERM the same way `panda serve` does.
@@ -17,11 +18,15 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        let line = try #require(readLine(from: output.fileHandleForReading))
+        let reader = output.fileHandleForReading
+        let line = try #require(try await offloaded { Self.readLine(from: reader) })
         let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0) })
-        let clients = try (0..<500).map { _ in try RawHTTPClient(port: port) }
-        for client in clients { try client.sendRequest("GET", "/events") }
-        for client in clients { _ = try client.readHead() }
+        let clients = try await offloaded {
+            let clients = try (0..<500).map { _ in try RawHTTPClient(port: port) }
+            for client in clients { try client.sendRequest("GET", "/events") }
+            for client in clients { _ = try client.readHead() }
+            return clients
+        }
 
         let started = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
@@ -31,9 +36,10 @@ import Testing
         #expect(!process.isRunning)
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
+        _ = clients
     }
 
-    private func readLine(from handle: FileHandle) -> String? {
+    private static func readLine(from handle: FileHandle) -> String? {
         var bytes: [UInt8] = []
         while let byte = try? handle.read(upToCount: 1), let first = byte.first {
             if first == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }

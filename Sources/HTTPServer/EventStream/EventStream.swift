@@ -86,7 +86,7 @@ public final class EventStream: @unchecked Sendable {
     private static func wake(_ state: inout State) {
         guard state.suspended, let connection = state.connection else { return }
         state.suspended = false
-        MHD_resume_connection(connection.pointer)
+        connection.resume()
     }
 
     // MARK: Server side
@@ -116,7 +116,7 @@ public final class EventStream: @unchecked Sendable {
             if state.finished { return panda_mhd_reader_end_of_stream() }
             guard let connection = state.connection else { return 0 }
             state.suspended = true
-            MHD_suspend_connection(connection.pointer)
+            connection.suspend()
             return 0
         }
     }

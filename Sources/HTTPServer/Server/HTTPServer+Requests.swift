@@ -61,7 +61,7 @@ extension HTTPServer {
             case .now(let response):
                 return queue(response, on: connection, origin: context.origin)
             case .later(let work):
-                deferAnswer(context, connection: ConnectionHandle(pointer: connection), work: work)
+                deferAnswer(context, connection: ConnectionHandle(pointer: connection, waker: waker), work: work)
                 return .YES
             }
         }
@@ -71,11 +71,11 @@ extension HTTPServer {
     /// libmicrohttpd calls the handler again and the stored response is queued.
     private func deferAnswer(_ context: RequestContext, connection: ConnectionHandle, work: @escaping @Sendable () async -> Response) {
         suspendedForWork.add(1, ordering: .acquiringAndReleasing)
-        MHD_suspend_connection(connection.pointer)
+        connection.suspend()
         Task {
             let response = await work()
             context.complete(with: response)
-            MHD_resume_connection(connection.pointer)
+            connection.resume()
             self.suspendedForWork.subtract(1, ordering: .acquiringAndReleasing)
         }
     }
@@ -91,7 +91,7 @@ extension HTTPServer {
                 MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
             }
         case .eventStream(let stream):
-            stream.attach(to: ConnectionHandle(pointer: connection))
+            stream.attach(to: ConnectionHandle(pointer: connection, waker: waker))
             let retained = Unmanaged.passRetained(stream).toOpaque()
             created = MHD_create_response_from_callback(panda_mhd_size_unknown(), 16 * 1024, streamReader, retained, streamReleased)
             if created == nil {
@@ -103,7 +103,11 @@ extension HTTPServer {
         }
         guard let mhdResponse = created else { return .NO }
         for field in headers {
-            MHD_add_response_header(mhdResponse, field.name, field.value)
+            if field.name.lowercased() == "connection", field.value.lowercased() == "keep-alive" {
+                _ = panda_mhd_send_keep_alive_header(mhdResponse)
+            } else {
+                MHD_add_response_header(mhdResponse, field.name, field.value)
+            }
         }
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)

@@ -35,8 +35,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     private var daemon: OpaquePointer?
     private var listenSocket: Int32 = -1
-    /// A pipe that interrupts the server thread's wait (shutdown); resumes wake it through libmicrohttpd.
-    private var wakePipe: [Int32] = [-1, -1]
+    let waker = LoopWaker()
     public private(set) var port: UInt16 = 0
 
     /// Every stream whose response is live; the supervisor ticks them, shutdown ends them.
@@ -44,7 +43,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Connections suspended while a `.later` handler works; they must resume before the daemon stops.
     let suspendedForWork = Atomic<Int>(0)
     private let phase = Mutex(Phase.idle)
-    private let loopFinished = DispatchSemaphore(value: 0)
+    /// Whoever waits in `shutdown()`, resumed by the server thread once the daemon is stopped.
+    private let shutdownWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let loopDone = Atomic<Bool>(false)
     private var supervisor: DispatchSourceTimer?
 
     private enum Phase { case idle, running, draining(deadline: ContinuousClock.Instant), stopped }
@@ -89,8 +90,6 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError.startFailed(address: configuration.address, port: configuration.port)
         }
         port = panda_mhd_bound_port(daemon)
-        _ = pipe(&wakePipe)
-        for end in wakePipe { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
         phase.withLock { $0 = .running }
 
         let epoll = panda_mhd_epoll_fd(daemon)
@@ -113,10 +112,12 @@ public final class HTTPServer: @unchecked Sendable {
         liveStreams.finishAll()
         wake()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async { [loopFinished] in
-                loopFinished.wait()
-                continuation.resume()
+            let finishedAlready = shutdownWaiters.withLock { waiters in
+                if loopDone.load(ordering: .acquiring) { return true }
+                waiters.append(continuation)
+                return false
             }
+            if finishedAlready { continuation.resume() }
         }
         supervisor?.cancel()
     }
@@ -145,21 +146,26 @@ public final class HTTPServer: @unchecked Sendable {
     private func runLoop(epoll: Int32) {
         var descriptors = [
             pollfd(fd: epoll, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0),
+            pollfd(fd: waker.descriptor, events: Int16(POLLIN), revents: 0),
         ]
+        // poll, not epoll_wait: libmicrohttpd's set is edge-triggered, and a wait of ours
+        // on it would consume the events it needs. The listening socket joins that set
+        // inside MHD_run, so run once before the first wait.
         while true {
+            waker.drain()
+            MHD_run(daemon)
+            if drainStep() { break }
             var timeout: UInt64 = 0
             let waitMilliseconds = MHD_get_timeout(daemon, &timeout) == MHD_Result.YES ? Int32(min(timeout, 1000)) : 1000
             _ = poll(&descriptors, 2, waitMilliseconds)
-            if descriptors[1].revents != 0 {
-                var drained = [UInt8](repeating: 0, count: 64)
-                _ = Glibc.read(wakePipe[0], &drained, drained.count)
-            }
-            MHD_run(daemon)
-            if drainStep() { break }
         }
         stopDaemon()
-        loopFinished.signal()
+        let waiters = shutdownWaiters.withLock { waiters in
+            loopDone.store(true, ordering: .releasing)
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// While draining: stop accepting once, and report when nothing is left to wait for.
@@ -187,14 +193,12 @@ public final class HTTPServer: @unchecked Sendable {
             MHD_stop_daemon(daemon)
         }
         daemon = nil
-        close(wakePipe[0])
-        close(wakePipe[1])
+        waker.close()
         phase.withLock { $0 = .stopped }
     }
 
     func wake() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(wakePipe[1], &byte, 1)
+        waker.wake()
     }
 
     private func startSupervisor() {

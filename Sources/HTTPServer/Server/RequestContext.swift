@@ -23,9 +23,3 @@ final class RequestContext: @unchecked Sendable {
         }
     }
 }
-
-/// A libmicrohttpd connection handle carried into the task that resumes it.
-/// `MHD_resume_connection` is safe from any thread.
-struct ConnectionHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
-}

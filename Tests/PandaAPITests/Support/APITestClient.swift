@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HTTPServer
+import Logging
 import Panda
 @testable import PandaAPI
 #if canImport(FoundationNetworking)
@@ -41,12 +42,15 @@ struct APITestClient {
 
 func withPandaServer<Result>(
     configure: (inout PandaConfiguration) -> Void = { _ in },
+    services: ((PandaConfiguration) async -> PandaServices)? = nil,
+    logger: Logger = Logger(label: "test"),
     _ body: (APITestClient) async throws -> Result
 ) async throws -> Result {
     var configuration = PandaConfiguration()
     configuration.server.port = 0
     configure(&configuration)
-    let server = PandaHTTPApp(configuration: configuration).makeServer()
+    let chosen = if let services { await services(configuration) } else { PandaServices.live(configuration: configuration, logger: logger) }
+    let server = PandaHTTPApp(configuration: configuration, services: chosen, logger: logger).makeServer(logger: logger)
     try server.start()
     let session = URLSession(configuration: .ephemeral)
     do {

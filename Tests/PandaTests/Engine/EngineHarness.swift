@@ -1,30 +1,8 @@
 import Foundation
 import Testing
 import Tools
+import PandaTestSupport
 @testable import Panda
-
-/// A stage that runs one real process; a non-zero exit fails it with the stderr tail.
-struct ProcessStage: Stage {
-    let number: Int
-    let name: String
-    let command: Command
-    var timeout: Duration?
-    var failureCode: ErrorCode { .dockerBuildFailed }
-
-    init(_ number: Int, _ executable: String, _ arguments: [String], timeout: Duration? = nil) {
-        self.number = number
-        name = "stage \(number)"
-        command = Command(executable, arguments: arguments, timeout: .seconds(600))
-        self.timeout = timeout
-    }
-
-    func run(in context: DeploymentContext) async throws {
-        context.publish("[Stage \(number)] running \(command.executable)", details: ["workspace": .string(context.workspace.path)])
-        let result = try await context.run(command)
-        guard result.succeeded else { throw StageFailure("\(command.executable) exited with \(result.status)") }
-        context.publish("[Stage \(number)] done")
-    }
-}
 
 /// The engine with real connections in its registry and a test stage list.
 struct EngineHarness {
@@ -56,19 +34,6 @@ struct EngineHarness {
             try? await Task.sleep(for: .milliseconds(25))
         }
         return deployment.snapshot()
-    }
-}
-
-/// Live processes whose command line contains `marker` (reads /proc).
-func processes(containing marker: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap(Int32.init).filter { pid in
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        guard commandLine.contains(marker) else { return false }
-        // Zombies are gone in all but name.
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        return !status.contains(") Z ")
     }
 }
 

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import PandaTestSupport
 @testable import Panda
 
 @Suite struct EventLogTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PandaTestSupport
 import Tools
 @testable import Panda
 

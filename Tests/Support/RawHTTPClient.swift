@@ -5,20 +5,20 @@ import Glibc
 
 /// A deliberately plain HTTP/1.1 client on a POSIX socket, so tests control exactly
 /// what goes over one connection (keep-alive, half-written bodies, streams).
-final class RawHTTPClient {
-    struct Reply {
-        let status: Int
-        let headers: [String: String]
-        let body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
+public final class RawHTTPClient: @unchecked Sendable {
+    public struct Reply {
+        public let status: Int
+        public let headers: [String: String]
+        public let body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    enum Failure: Error { case connect(Int32), closed, timeout, malformed(String) }
+    public enum Failure: Error { case connect(Int32), closed, timeout, malformed(String) }
 
-    let descriptor: Int32
+    public let descriptor: Int32
     private var buffer: [UInt8] = []
 
-    init(port: UInt16, receiveTimeout: Duration = .seconds(5)) throws {
+    public init(port: UInt16, receiveTimeout: Duration = .seconds(5)) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -39,15 +39,15 @@ final class RawHTTPClient {
 
     deinit { close(descriptor) }
 
-    func setReceiveTimeout(_ timeout: Duration) {
+    public func setReceiveTimeout(_ timeout: Duration) {
         let (seconds, attoseconds) = timeout.components
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
 
-    func send(bytes: [UInt8]) throws {
+    public func send(bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -56,12 +56,12 @@ final class RawHTTPClient {
         }
     }
 
-    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> Reply {
+    public func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> Reply {
         try sendRequest(method, path, headers: headers, body: body)
         return try readReply()
     }
 
-    func sendRequest(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws {
+    public func sendRequest(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
@@ -70,7 +70,7 @@ final class RawHTTPClient {
     }
 
     /// Reads status line and headers; the body follows per Content-Length or chunked framing.
-    func readReply() throws -> Reply {
+    public func readReply() throws -> Reply {
         let (status, headers) = try readHead()
         if let length = headers["content-length"].flatMap(Int.init) {
             return Reply(status: status, headers: headers, body: try readExactly(length))
@@ -83,7 +83,7 @@ final class RawHTTPClient {
         return Reply(status: status, headers: headers, body: [])
     }
 
-    func readHead() throws -> (Int, [String: String]) {
+    public func readHead() throws -> (Int, [String: String]) {
         let head = try readUntil(Array("\r\n\r\n".utf8))
         let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ")
@@ -97,7 +97,7 @@ final class RawHTTPClient {
     }
 
     /// One chunk of a chunked body, `nil` at its end.
-    func readChunk() throws -> [UInt8]? {
+    public func readChunk() throws -> [UInt8]? {
         let sizeLine = String(decoding: try readUntil(Array("\r\n".utf8)), as: UTF8.self)
         guard let size = Int(sizeLine.split(separator: ";").first?.trimmingCharacters(in: .whitespaces) ?? "", radix: 16) else {
             throw Failure.malformed(sizeLine)
@@ -112,7 +112,7 @@ final class RawHTTPClient {
     }
 
     /// Reads stream chunks until `text` has arrived, appending what it reads to `collected`.
-    func readStream(until text: String, collected: inout String) throws {
+    public func readStream(until text: String, collected: inout String) throws {
         while !collected.contains(text) {
             guard let chunk = try readChunk() else { throw Failure.closed }
             collected += String(decoding: chunk, as: UTF8.self)
@@ -120,13 +120,13 @@ final class RawHTTPClient {
     }
 
     /// Reads stream chunks until the stream's end; returns what arrived.
-    func readStreamToEnd() throws -> String {
+    public func readStreamToEnd() throws -> String {
         var collected = ""
         while let chunk = try readChunk() { collected += String(decoding: chunk, as: UTF8.self) }
         return collected
     }
 
-    func readUntil(_ delimiter: [UInt8]) throws -> [UInt8] {
+    public func readUntil(_ delimiter: [UInt8]) throws -> [UInt8] {
         while true {
             if let range = find(delimiter) {
                 let result = Array(buffer[..<range.lowerBound])
@@ -137,7 +137,7 @@ final class RawHTTPClient {
         }
     }
 
-    func readExactly(_ count: Int) throws -> [UInt8] {
+    public func readExactly(_ count: Int) throws -> [UInt8] {
         while buffer.count < count { try fill() }
         let result = Array(buffer[..<count])
         buffer.removeFirst(count)

@@ -1,0 +1,29 @@
+import Logging
+import Tools
+
+/// The core services the HTTP API (or any other front end) drives.
+public struct PandaServices: Sendable {
+    public var connections: ConnectionService
+    public var deployments: DeploymentService
+
+    public init(connections: ConnectionService, deployments: DeploymentService) {
+        self.connections = connections
+        self.deployments = deployments
+    }
+
+    /// Everything wired for real: one process runner, one in-memory registry.
+    public static func live(configuration: PandaConfiguration, logger: Logger = Logger(label: "panda")) -> PandaServices {
+        var processLogger = logger
+        processLogger[metadataKey: "component"] = "process"
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "component"] = "connections"
+        var deploymentLogger = logger
+        deploymentLogger[metadataKey: "component"] = "deployments"
+        let runner = ProcessRunner(logger: processLogger)
+        let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger)
+        // No pipeline yet: starting a deployment answers 501 until the stages exist.
+        let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
+                                            pipeline: nil, logger: deploymentLogger)
+        return PandaServices(connections: connections, deployments: deployments)
+    }
+}
