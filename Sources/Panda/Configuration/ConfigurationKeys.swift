@@ -5,6 +5,7 @@ struct ConfigurationKey: Sendable {
         case integer(ClosedRange<Int>)
         case string(allowEmpty: Bool)
         case stringList
+        case boolean
     }
 
     let path: String
@@ -31,7 +32,9 @@ enum ConfigurationValue: Sendable {
     case integer(Int)
     case string(String)
     case stringList([String])
+    case boolean(Bool)
 
+    var boolean: Bool { if case .boolean(let value) = self { value } else { false } }
     var integer: Int { if case .integer(let value) = self { value } else { 0 } }
     var string: String { if case .string(let value) = self { value } else { "" } }
     var stringList: [String] { if case .stringList(let value) = self { value } else { [] } }
@@ -48,6 +51,10 @@ extension ConfigurationKey {
 
     private static func list(_ path: String, _ keyPath: WritableKeyPath<PandaConfiguration, [String]> & Sendable) -> ConfigurationKey {
         ConfigurationKey(path: path, kind: .stringList) { $0[keyPath: keyPath] = $1.stringList }
+    }
+
+    private static func bool(_ path: String, _ keyPath: WritableKeyPath<PandaConfiguration, Bool> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(path: path, kind: .boolean) { $0[keyPath: keyPath] = $1.boolean }
     }
 
     static let all: [ConfigurationKey] = [
@@ -76,6 +83,9 @@ extension ConfigurationKey {
         string("aws.registryHostOverride", allowEmpty: true, \.aws.registryHostOverride),
         int("aws.validationTimeoutSeconds", 1...600, \.aws.validationTimeoutSeconds),
         string("aws.clusterName", \.aws.clusterName),
+        bool("aws.ecrScanOnPush", \.aws.ecrScanOnPush),
+        bool("aws.ecrImmutableTags", \.aws.ecrImmutableTags),
+        int("docker.keepImagesPerRepository", 0...1000, \.docker.keepImagesPerRepository),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
     ]
 }

@@ -71,6 +71,9 @@ public enum ConfigurationLoader {
         case .string(let allowEmpty):
             guard case .string(let text) = value else { throw ConfigurationError("\(source) must be a string") }
             return try checked(text, allowEmpty: allowEmpty, source)
+        case .boolean:
+            guard case .bool(let flag) = value else { throw ConfigurationError("\(source) must be true or false") }
+            return .boolean(flag)
         case .stringList:
             guard case .array(let list) = value else { throw ConfigurationError("\(source) must be a list of strings") }
             var strings: [String] = []
@@ -91,6 +94,12 @@ public enum ConfigurationLoader {
             return try checked(integer, range, source)
         case .string(let allowEmpty):
             return try checked(text, allowEmpty: allowEmpty, source)
+        case .boolean:
+            switch text.lowercased() {
+            case "true", "1", "yes": return .boolean(true)
+            case "false", "0", "no": return .boolean(false)
+            default: throw ConfigurationError("\(source) must be true or false, got '\(text)'")
+            }
         case .stringList:
             return .stringList(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

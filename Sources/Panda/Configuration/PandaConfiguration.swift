@@ -49,6 +49,13 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var registryHostOverride = ""
         public var validationTimeoutSeconds = 20
         public var clusterName = "panda-cluster"
+        public var ecrScanOnPush = false
+        public var ecrImmutableTags = false
+    }
+
+    public struct Docker: Sendable, Equatable {
+        /// Images Panda built that are kept locally per repository; older ones are pruned.
+        public var keepImagesPerRepository = 3
     }
 
     public struct Docs: Sendable, Equatable {
@@ -62,6 +69,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var deployments = Deployments()
     public var github = GitHub()
     public var aws = AWS()
+    public var docker = Docker()
     public var docs = Docs()
 
     public init() {}

@@ -13,6 +13,8 @@ public enum DeploymentStatus: String, Sendable, Codable {
 /// What a deployment learned and measured on its way; `nil` means not (yet) known, never guessed.
 public struct DeploymentFacts: Sendable, Equatable {
     public var imageName: String?
+    /// `repository:tag` of the image built locally.
+    public var localImage: String?
     public var imageURI: String?
     public var imageDigest: String?
     public var commitSHA: String?

@@ -10,6 +10,7 @@ public final class DeploymentContext: Sendable {
     public let logger: Logger
     private let runner: ProcessRunner
     private let currentStageNumber: Mutex<Int>
+    private let finishers = Mutex<[@Sendable () async -> Void]>([])
 
     init(deployment: Deployment, configuration: PandaConfiguration, workspace: Workspace, runner: ProcessRunner, logger: Logger) {
         self.deployment = deployment
@@ -28,6 +29,35 @@ public final class DeploymentContext: Sendable {
     public func publish(_ message: String, details: EventDetails = [:]) {
         let stage = currentStageNumber.withLock { $0 }
         deployment.log.append(.stage(message, stage: stage, details: details))
+    }
+
+    /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.
+    public var awsCLI: AWSCLI {
+        let connection = request.aws
+        return AWSCLI(
+            credentials: AWSCredentials(
+                accessKeyId: connection.credentials.accessKeyId,
+                secretAccessKey: connection.credentials.secretAccessKey,
+                sessionToken: connection.credentials.sessionToken),
+            region: connection.region,
+            endpointURL: configuration.aws.endpointURL,
+            timeout: .seconds(120))
+    }
+
+    /// Work to do when the deployment ends, however it ends (even when cancelled).
+    public func onFinish(_ action: @escaping @Sendable () async -> Void) {
+        finishers.withLock { $0.append(action) }
+    }
+
+    func runFinishers() async {
+        let actions = finishers.withLock { actions in
+            defer { actions = [] }
+            return actions
+        }
+        // Detached: a cancelled deployment's clean-up must still be allowed to run processes.
+        await Task.detached {
+            for action in actions.reversed() { await action() }
+        }.value
     }
 
     public func record(_ update: (inout DeploymentFacts) -> Void) {

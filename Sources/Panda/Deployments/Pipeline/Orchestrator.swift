@@ -27,11 +27,16 @@ struct Orchestrator: Sendable {
             deployment.finish(failure: failure(for: error, in: nil, deployment: deployment))
             return
         }
-        defer { workspace.remove() }
-
         let context = DeploymentContext(
             deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
             logger: logger.with(deploymentID: deployment.id))
+        await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
+        await context.runFinishers()
+        workspace.remove()
+    }
+
+    private func runStages(of deployment: Deployment, in context: DeploymentContext,
+                           started: ContinuousClock.Instant, deploymentTimeout: Duration) async {
 
         for stage in pipeline(context) {
             if deployment.isCancelRequested || Task.isCancelled {

@@ -1,0 +1,88 @@
+import Foundation
+import Tools
+
+/// Stage 1: shallow clone, find the Dockerfile, `docker build`.
+public struct DockerBuildStage: Stage {
+    public let number = 1
+    public let name = "Dockerfile discovery and build"
+    public let failureCode = ErrorCode.dockerBuildFailed
+
+    public init() {}
+
+    public func run(in context: DeploymentContext) async throws {
+        let request = context.request
+        context.publish("[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...")
+
+        let checkout = context.workspace.path("repo")
+        let git = try GitCLI(askPassPath: Self.writeAskPass(in: context.workspace), home: context.workspace.path)
+        let url = "\(context.configuration.github.gitBaseURL.trimmingSuffix("/"))/\(request.owner)/\(request.repo).git"
+        let clone = try await context.run(git.shallowClone(
+            url: url, branch: request.branch, into: checkout, token: request.github.token,
+            timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)))
+        guard clone.succeeded else {
+            throw StageFailure("Failed to clone \(request.owner)/\(request.repo) (branch \(request.branch)): \(Self.gitReason(clone))")
+        }
+        let head = try await context.run(git.headCommit(in: checkout))
+        let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        context.record { $0.commitSHA = commit.isEmpty ? nil : commit }
+        context.publish("[Stage 1] Repository 클론 완료", details: ["path": .string(checkout), "commitSha": .string(commit)])
+
+        guard let dockerfile = DockerfileLocator.locate(in: checkout) else {
+            throw StageFailure("Dockerfile not found in repository")
+        }
+        context.publish("[Stage 1] Dockerfile 찾음", details: ["path": .string(dockerfile)])
+
+        let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
+        let tag = ImageNaming.tag(owner: request.owner, repo: request.repo, branch: request.branch,
+                                  epochSeconds: Int(Date().timeIntervalSince1970))
+        let localImage = "\(repository):\(tag)"
+        let dockerfilePath = "\(checkout)/\(dockerfile)"
+        let buildContext = (dockerfilePath as NSString).deletingLastPathComponent
+
+        let relay = BuildLogRelay(context: context, message: "[Stage 1] Docker build 로그")
+        let build = try await context.run(
+            DockerCLI().build(
+                dockerfile: dockerfilePath, tag: localImage, context: buildContext,
+                labels: [Self.repositoryLabel: repository],
+                timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
+            onLine: { relay.receive($0) })
+        relay.flush()
+        guard build.succeeded else {
+            throw StageFailure("Docker build failed:\n\(relay.lastLines(10))")
+        }
+        context.record {
+            $0.imageName = tag
+            $0.localImage = localImage
+        }
+        context.publish("[Stage 1] Docker 이미지 빌드 완료", details: ["imageName": .string(tag)])
+    }
+
+    /// Images Panda built carry this label, so pruning never touches anything else.
+    public static let repositoryLabel = "dev.panda.repository"
+
+    /// git's own words for why a clone failed: its `fatal:` / `remote:` lines.
+    static func gitReason(_ result: ProcessResult) -> String {
+        let lines = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let telling = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("remote:") || $0.hasPrefix("error:") }
+        let chosen = telling.isEmpty ? Array(lines.suffix(3)) : telling
+        return chosen.joined(separator: " ").isEmpty ? "git exited with \(result.status)" : chosen.joined(separator: " ")
+    }
+
+    /// The askpass helper lives in the private workspace; it holds no secret itself.
+    private static func writeAskPass(in workspace: Workspace) throws -> String {
+        let path = workspace.path("git-askpass.sh")
+        guard FileManager.default.createFile(atPath: path, contents: Data(GitCLI.askPassScript.utf8),
+                                             attributes: [.posixPermissions: 0o700]) else {
+            throw StageFailure("Could not prepare git credentials helper", errorCode: .unexpectedError)
+        }
+        return path
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var text = self
+        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        return text
+    }
+}

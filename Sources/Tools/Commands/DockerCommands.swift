@@ -1,0 +1,51 @@
+/// `docker` commands. Registry credentials go in through stdin (`--password-stdin`) and
+/// land in a per-deployment `DOCKER_CONFIG`, never in the host's docker configuration.
+public struct DockerCLI: Sendable, Equatable {
+    public var executable: String
+    /// A private directory for `config.json` (credentials); `nil` uses docker's default.
+    public var configDirectory: String?
+
+    public init(executable: String = "docker", configDirectory: String? = nil) {
+        self.executable = executable
+        self.configDirectory = configDirectory
+    }
+
+    private var environment: Command.Environment {
+        var environment = Command.Environment(base: .inherit(["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "DOCKER_HOST"]))
+            .setting("DOCKER_CLI_HINTS", "false")
+        if let configDirectory { environment = environment.setting("DOCKER_CONFIG", configDirectory) }
+        return environment
+    }
+
+    private func docker(_ arguments: [String], stdin: Command.Input? = nil, timeout: Duration) -> Command {
+        Command(executable, arguments: arguments, environment: environment, stdin: stdin, timeout: timeout)
+    }
+
+    /// `docker build -f DOCKERFILE -t TAG CONTEXT`.
+    public func build(dockerfile: String, tag: String, context: String, labels: [String: String] = [:], timeout: Duration) -> Command {
+        var arguments = ["build", "-f", dockerfile, "-t", tag]
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { arguments += ["--label", "\(key)=\(value)"] }
+        return docker(arguments + ["--", context], timeout: timeout)
+    }
+
+    public func tag(_ source: String, _ target: String) -> Command {
+        docker(["tag", source, target], timeout: .seconds(60))
+    }
+
+    public func login(registry: String, username: String, password: Secret, timeout: Duration = .seconds(60)) -> Command {
+        docker(["login", "--username", username, "--password-stdin", registry], stdin: .secret(password), timeout: timeout)
+    }
+
+    public func push(_ image: String, timeout: Duration) -> Command {
+        docker(["push", image], timeout: timeout)
+    }
+
+    /// Lines of `ID<TAB>REFERENCE<TAB>CREATED` for images carrying `label`, newest first.
+    public func listImages(label: String) -> Command {
+        docker(["image", "ls", "--filter", "label=\(label)", "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}"], timeout: .seconds(60))
+    }
+
+    public func removeImages(_ references: [String]) -> Command {
+        docker(["image", "rm", "--force"] + references, timeout: .seconds(120))
+    }
+}
