@@ -163,12 +163,12 @@ extension OpenAPIDocument {
             responses: [
                 (key: "200", value: ok(
                     "The registered connections, oldest first.",
-                    envelope(code: 200, message: nil, messageExample: "OK", data: [
+                    envelope(code: 200, message: nil, messageExample: "Connections listed", data: [
                         "type": "array",
                         "items": schemaRef("Connection"),
                     ]),
                     examples: [(name: "two", summary: "One of each kind", value: [
-                        "code": 200, "message": "OK",
+                        "code": 200, "message": "Connections listed",
                         "data": [
                             ["id": "gh_a1b2c3d4e5", "kind": "github", "owner": "octocat", "repo": "hello-world",
                              "branch": "main", "createdAt": "2024-01-01T12:00:00"],
@@ -192,7 +192,8 @@ extension OpenAPIDocument {
                 (key: "200", value: ok(
                     "The connection was removed.",
                     envelope(code: 200, message: nil, messageExample: "Connection deleted", data: [
-                        "type": "object", "nullable": true,
+                        "type": "object",
+                        "required": ["connectionId"],
                         "properties": ["connectionId": ["type": "string", "example": "gh_a1b2c3d4e5"]],
                     ])
                 )),
