@@ -13,9 +13,10 @@ import HTTPServer
                             status: 401, error: "Unauthorized")
             expectErrorBody(try await client.send("GET", "/api/v1/deploy/dep_x/result", headers: ["Authorization": "Basic k-123"]),
                             status: 401, error: "Unauthorized")
-            // The right key gets through to the route (which is not built yet).
-            let admitted = try await client.postJSON("/api/v1/connect/github", body, headers: ["Authorization": "Bearer k-456"])
-            #expect(admitted.status == 501)
+            // The right key gets through to the route (which then checks the body: no network call).
+            let admitted = try await client.postJSON("/api/v1/connect/github", #"{"owner":"o","repo":"r","branch":"..","token":"t"}"#,
+                                                     headers: ["Authorization": "Bearer k-456"])
+            expectErrorBody(admitted, status: 400, error: "Bad Request")
             // Documentation and health stay open.
             #expect(try await client.send("GET", "/api-docs").status == 200)
             #expect(try await client.send("GET", "/health").status == 200)

@@ -54,11 +54,13 @@ import Panda
         }
     }
 
-    @Test func featuresNotBuiltYetAnswer501NeverAFakeSuccess() async throws {
-        try await withPandaServer { (client: APITestClient) async throws in
-            let reply = try await client.postJSON("/api/v1/connect/github", #"{"owner":"o","repo":"r","branch":"main","token":"t"}"#)
-            expectErrorBody(reply, status: 501, error: "Not Implemented")
-        }
+    @Test func featuresNotBuiltYetAnswer501NeverAFakeSuccess() {
+        let response = ErrorResponses.response(for: NotImplemented("Something"), logger: .init(label: "test"))
+        guard case .bytes(let bytes) = response.body else { Issue.record("expected bytes"); return }
+        let body = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+        #expect(response.status == 501)
+        #expect(body["error"] as? String == "Not Implemented")
+        #expect(body["message"] as? String == "Something is not implemented yet")
     }
 
     @Test func unexpectedErrorsCarryOnlyTheirTypeName() {

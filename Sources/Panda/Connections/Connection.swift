@@ -30,17 +30,8 @@ public struct GitHubConnection: Sendable {
 
 /// Validated AWS credentials for one account and region.
 public struct AWSConnection: Sendable {
-    public struct Credentials: Sendable {
-        public let accessKeyId: Secret
-        public let secretAccessKey: Secret
-        public let sessionToken: Secret?
-
-        public init(accessKeyId: Secret, secretAccessKey: Secret, sessionToken: Secret?) {
-            self.accessKeyId = accessKeyId
-            self.secretAccessKey = secretAccessKey
-            self.sessionToken = sessionToken
-        }
-    }
+    /// The same value the aws CLI builder takes (``AWSCLI``).
+    public typealias Credentials = AWSCredentials
 
     public let id: String
     public let region: String

@@ -51,6 +51,13 @@ enum ErrorResponses {
         if let error = error as? any PandaError {
             var body = ErrorBody(status: error.category.status, error: error.category.label, message: error.message)
             body.errorCode = error.errorCode?.rawValue
+            if error.category == .unexpected {
+                // A known kind of failure of the machine (e.g. a missing tool): its message is safe and useful.
+                let typeName = String(describing: type(of: error))
+                logger.error("unexpected error", metadata: ["exceptionClass": "\(typeName)", "message": "\(error.message)"])
+                body.exceptionClass = typeName
+                body.errorCode = body.errorCode ?? ErrorCode.unexpectedError.rawValue
+            }
             var response = response(body)
             if let retryAfter = error.retryAfterSeconds {
                 response.headers["Retry-After"] = String(retryAfter)

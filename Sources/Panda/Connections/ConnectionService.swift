@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import Tools
+
+/// Validates GitHub repositories and AWS accounts for real and keeps them, with their
+/// secrets, in memory. Input shape is checked before any network call or child process;
+/// secrets are never logged, returned or put on a command line.
+public final class ConnectionService: Sendable {
+    public let registry: ConnectionRegistry
+    private let configuration: PandaConfiguration
+    private let logger: Logger
+    private let github: GitHubAPIClient
+    private let aws: AWSIdentityValidator
+
+    /// - Parameter awsExecutable: the aws CLI, looked up in `PATH` unless it is a path.
+    public init(
+        configuration: PandaConfiguration,
+        runner: ProcessRunner,
+        logger: Logger = Logger(label: "panda.connections"),
+        registry: ConnectionRegistry = ConnectionRegistry(),
+        awsExecutable: String = "aws"
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = registry
+        github = GitHubAPIClient(baseURL: configuration.github.apiBaseURL, timeoutSeconds: configuration.github.timeoutSeconds)
+        aws = AWSIdentityValidator(
+            runner: runner, endpointURL: configuration.aws.endpointURL, executable: awsExecutable,
+            timeout: .seconds(configuration.aws.validationTimeoutSeconds))
+    }
+
+    /// Checks that the token is valid, sees the repository and that the branch exists; registers the connection.
+    public func connectGitHub(owner: String, repo: String, branch: String, token: String) async throws -> GitHubConnection {
+        try ConnectionInputRules.checkOwner(owner)
+        try ConnectionInputRules.checkRepo(repo)
+        try ConnectionInputRules.checkBranch(branch)
+        try ConnectionInputRules.checkSecret(token, field: "token")
+        let secret = Secret(token)
+        let info: GitHubRepositoryInfo
+        do {
+            info = try await github.inspect(owner: owner, repo: repo, branch: branch, token: secret)
+        } catch {
+            logger.notice("GitHub connection refused", metadata: ["owner": "\(owner)", "repo": "\(repo)", "reason": "\(error.message)"])
+            throw error
+        }
+        let connection = GitHubConnection(
+            id: Identifier.make(prefix: "gh_"), owner: owner, repo: repo, branch: branch, token: secret,
+            fullName: info.fullName, defaultBranch: info.defaultBranch, headCommitSHA: info.headCommitSHA)
+        await registry.add(connection)
+        logger.info("GitHub connection registered", metadata: [
+            "connectionId": "\(connection.id)", "repository": "\(info.fullName)", "branch": "\(branch)",
+            "commit": "\(info.headCommitSHA)",
+        ])
+        return connection
+    }
+
+    /// Validates the credentials with STS GetCallerIdentity; registers the connection.
+    /// An empty `sessionToken` means none.
+    public func connectAWS(region: String, accessKeyId: String, secretAccessKey: String, sessionToken: String?) async throws -> AWSConnection {
+        try ConnectionInputRules.checkRegion(region)
+        try ConnectionInputRules.checkSecret(accessKeyId, field: "accessKeyId")
+        try ConnectionInputRules.checkSecret(secretAccessKey, field: "secretAccessKey")
+        let token = sessionToken.flatMap { $0.isEmpty ? nil : $0 }
+        if let token { try ConnectionInputRules.checkSecret(token, field: "sessionToken") }
+        let credentials = AWSCredentials(
+            accessKeyId: Secret(accessKeyId), secretAccessKey: Secret(secretAccessKey), sessionToken: token.map(Secret.init))
+        let identity: AWSCallerIdentity
+        do {
+            identity = try await aws.identity(of: credentials, region: region)
+        } catch let error as DeploymentError {
+            logger.notice("AWS connection refused", metadata: ["region": "\(region)", "reason": "\(error.message)"])
+            throw error
+        } catch let error as EnvironmentError {
+            logger.error("AWS connection impossible", metadata: ["reason": "\(error.message)"])
+            throw error
+        }
+        let connection = AWSConnection(
+            id: Identifier.make(prefix: "aws_"), region: region, credentials: credentials,
+            accountId: identity.accountId, callerARN: identity.arn)
+        await registry.add(connection)
+        logger.info("AWS connection registered", metadata: [
+            "connectionId": "\(connection.id)", "accountId": "\(identity.accountId)", "arn": "\(identity.arn)", "region": "\(region)",
+        ])
+        return connection
+    }
+
+    /// Every connection, oldest first, without secrets.
+    public func list() async -> [ConnectionSummary] {
+        await registry.all().map(ConnectionSummary.init).sorted {
+            ($0.createdAt, $0.id) < ($1.createdAt, $1.id)
+        }
+    }
+
+    /// Forgets a connection and its secret. Unknown ids are a `Connection not found` error.
+    public func delete(_ id: String) async throws(DeploymentError) {
+        guard await registry.remove(id) else {
+            throw DeploymentError("Connection not found: \(id)")
+        }
+        logger.info("connection deleted", metadata: ["connectionId": "\(id)"])
+    }
+
+    public func github(_ id: String) async -> GitHubConnection? { await registry.github(id) }
+    public func aws(_ id: String) async -> AWSConnection? { await registry.aws(id) }
+}
