@@ -7,20 +7,25 @@ import PandaTestSupport
 @Suite struct SignalShutdownTests {
     static let probeServer = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/http-probe-server")
+        .appendingPathComponent(".build/debug/http-probe-server").path
 
     @Test func sigtermWithFiveHundredOpenStreamsExitsZeroPromptly() async throws {
-        let process = Process()
-        process.executableURL = Self.probeServer
-        process.arguments = ["--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let scratch = try TestTemporaryDirectory(prefix: "panda-sigterm")
+        defer { scratch.remove() }
+        let pidFile = scratch.appending("server.pid").path
+        let statusFile = scratch.appending("server.status").path
+        // A small wrapper records the server's PID and, once it ends, its exit status.
+        let process = try TestProcess.start(
+            name: "probe-server", executable: "/bin/sh",
+            arguments: ["-c", #""$0" --port 0 & echo $! >"$1"; wait $!; echo $? >"$2.tmp"; mv "$2.tmp" "$2""#,
+                        Self.probeServer, pidFile, statusFile])
+        defer { Task { _ = await process.stop() } }
 
-        let reader = output.fileHandleForReading
-        let line = try #require(try await offloaded { Self.readLine(from: reader) })
-        let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0) })
+        try await process.waitUntilReady(timeout: .seconds(10)) { process.logTail().contains("listening on") }
+        let port = try #require(process.logTail().split(separator: "\n").first { $0.hasPrefix("listening on") }?
+            .split(separator: ":").last.flatMap { UInt16($0) })
+        let serverPID = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+
         let clients = try await offloaded {
             let clients = try (0..<500).map { _ in try RawHTTPClient(port: port) }
             for client in clients { try client.sendRequest("GET", "/events") }
@@ -29,22 +34,13 @@ import PandaTestSupport
         }
 
         let started = ContinuousClock.now
-        kill(process.processIdentifier, SIGTERM)
-        while process.isRunning, ContinuousClock.now - started < .seconds(5) {
+        kill(serverPID, SIGTERM)
+        var status: String?
+        while status == nil, ContinuousClock.now - started < .seconds(5) {
             try await Task.sleep(for: .milliseconds(20))
+            status = (try? String(contentsOfFile: statusFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        #expect(!process.isRunning)
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        #expect(status == "0", "exit status \(status ?? "none") after \(ContinuousClock.now - started)")
         _ = clients
-    }
-
-    private static func readLine(from handle: FileHandle) -> String? {
-        var bytes: [UInt8] = []
-        while let byte = try? handle.read(upToCount: 1), let first = byte.first {
-            if first == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(first)
-        }
-        return nil
     }
 }

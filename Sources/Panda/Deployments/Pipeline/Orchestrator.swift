@@ -30,18 +30,20 @@ struct Orchestrator: Sendable {
         let context = DeploymentContext(
             deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
             logger: logger.with(deploymentID: deployment.id))
-        await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
+        let failure = await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
+        // Clean up before the terminal event: whoever sees `done`/`error` finds nothing left behind.
         await context.runFinishers()
         workspace.remove()
+        deployment.finish(failure: failure)
     }
 
+    /// Runs the stages; returns why the deployment failed, or `nil` when it succeeded.
     private func runStages(of deployment: Deployment, in context: DeploymentContext,
-                           started: ContinuousClock.Instant, deploymentTimeout: Duration) async {
+                           started: ContinuousClock.Instant, deploymentTimeout: Duration) async -> DeploymentFailure? {
 
         for stage in pipeline(context) {
             if deployment.isCancelRequested || Task.isCancelled {
-                deployment.finish(failure: cancelled(at: stage.number))
-                return
+                return cancelled(at: stage.number)
             }
             context.enter(stage)
             let stageStarted = ContinuousClock.now
@@ -54,22 +56,19 @@ struct Orchestrator: Sendable {
 
             switch outcome {
             case .finished where deployment.isCancelRequested:
-                deployment.finish(failure: cancelled(at: stage.number))
-                return
+                return cancelled(at: stage.number)
             case .finished:
                 continue
             case .timedOut(let when):
                 // Measured when the limit struck, not after the teardown that followed.
                 let elapsed = when - (limitedByDeployment ? started : stageStarted)
                 let limit = limitedByDeployment ? deploymentTimeout : stageTimeout
-                deployment.finish(failure: timedOut(stage: stage.number, after: elapsed, limit: limit))
-                return
+                return timedOut(stage: stage.number, after: elapsed, limit: limit)
             case .failed(let error):
-                deployment.finish(failure: failure(for: error, in: stage, deployment: deployment))
-                return
+                return failure(for: error, in: stage, deployment: deployment)
             }
         }
-        deployment.finish(failure: nil)
+        return nil
     }
 
     /// Races the stage against its time limit. On timeout or cancellation the stage's task

@@ -39,7 +39,10 @@ public struct DockerBuildStage: Stage {
         let dockerfilePath = "\(checkout)/\(dockerfile)"
         let buildContext = (dockerfilePath as NSString).deletingLastPathComponent
 
-        let relay = BuildLogRelay(context: context, message: "[Stage 1] Docker build 로그")
+        let keep = context.configuration.docker.keepImagesPerRepository
+        context.onFinish { await Self.pruneImages(of: repository, keeping: keep, context: context) }
+
+        let relay = BuildLogRelay(context: context, message: "[Stage 1] Docker build 출력")
         let build = try await context.run(
             DockerCLI().build(
                 dockerfile: dockerfilePath, tag: localImage, context: buildContext,
@@ -59,6 +62,24 @@ public struct DockerBuildStage: Stage {
 
     /// Images Panda built carry this label, so pruning never touches anything else.
     public static let repositoryLabel = "dev.panda.repository"
+
+    /// Removes all but the newest `keeping` images Panda built for `repository`.
+    static func pruneImages(of repository: String, keeping: Int, context: DeploymentContext) async {
+        let docker = DockerCLI()
+        guard let listed = try? await context.run(docker.listImages(label: "\(repositoryLabel)=\(repository)")),
+              listed.succeeded else { return }
+        // Newest first, as docker lists them; one image may carry several tags.
+        var seen: [String] = []
+        for line in listed.stdout.split(separator: "\n") {
+            let id = String(line.split(separator: "\t").first ?? "")
+            if !id.isEmpty, !seen.contains(id) { seen.append(id) }
+        }
+        let stale = Array(seen.dropFirst(keeping))
+        guard !stale.isEmpty else { return }
+        if let removed = try? await context.run(docker.removeImages(stale)), removed.succeeded {
+            context.logger.info("pruned old images", metadata: ["repository": "\(repository)", "count": "\(stale.count)"])
+        }
+    }
 
     /// git's own words for why a clone failed: its `fatal:` / `remote:` lines.
     static func gitReason(_ result: ProcessResult) -> String {

@@ -36,7 +36,7 @@ public struct ECRPushStage: Stage {
         let tagged = try await context.run(docker.tag(localImage, remoteImage))
         guard tagged.succeeded else { throw StageFailure("docker tag failed: \(tagged.stderrTail(maxLines: 3, maxBytes: 500))") }
 
-        let relay = BuildLogRelay(context: context, message: "[Stage 2] Docker push 로그")
+        let relay = BuildLogRelay(context: context, message: "[Stage 2] Docker push 출력")
         let push = try await context.run(
             docker.push(remoteImage, timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
             onLine: { relay.receive($0) })
