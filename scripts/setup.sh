@@ -24,7 +24,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python3 - "${pip_packages[@]}" <<'PY' || pip install -q "${pip_packages[@]}"
+python3 - "${pip_packages[@]}" 2>/dev/null <<'PY' || pip install -q "${pip_packages[@]}"
 import importlib.metadata, re, sys
 for spec in sys.argv[1:]:
     importlib.metadata.version(re.split(r"[\[<>=]", spec)[0])

@@ -21,9 +21,8 @@ public struct PandaServices: Sendable {
         deploymentLogger[metadataKey: "component"] = "deployments"
         let runner = ProcessRunner(logger: processLogger)
         let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger)
-        // No pipeline yet: starting a deployment answers 501 until the stages exist.
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
-                                            pipeline: nil, logger: deploymentLogger)
+                                            pipeline: standardPipeline, logger: deploymentLogger)
         return PandaServices(connections: connections, deployments: deployments)
     }
 }

@@ -42,8 +42,9 @@ import PandaTestSupport
         let engine = await EngineServices(configuration: PandaConfiguration()) { [ProcessStage(1, "true", []), ProcessStage(2, "true", [])] }
         try await withPandaServer(services: { _ in engine.services }) { (client: APITestClient) async throws in
             let id = try await startDeployment(client, engine)
-            try await Task.sleep(for: .milliseconds(500))
-            let log = try #require(await engine.services.deployments.deployment(id)).log.events
+            let deployment = try #require(await engine.services.deployments.deployment(id))
+            while !deployment.status.isTerminal { try await Task.sleep(for: .milliseconds(50)) }
+            let log = deployment.log.events
             let port = client.port
             try await offloaded {
             let stream = try Self.openStream(port, id)

@@ -6,6 +6,7 @@ struct ConfigurationKey: Sendable {
         case string(allowEmpty: Bool)
         case stringList
         case boolean
+        case number(ClosedRange<Double>)
     }
 
     let path: String
@@ -33,7 +34,9 @@ enum ConfigurationValue: Sendable {
     case string(String)
     case stringList([String])
     case boolean(Bool)
+    case number(Double)
 
+    var number: Double { if case .number(let value) = self { value } else { 0 } }
     var boolean: Bool { if case .boolean(let value) = self { value } else { false } }
     var integer: Int { if case .integer(let value) = self { value } else { 0 } }
     var string: String { if case .string(let value) = self { value } else { "" } }
@@ -55,6 +58,10 @@ extension ConfigurationKey {
 
     private static func bool(_ path: String, _ keyPath: WritableKeyPath<PandaConfiguration, Bool> & Sendable) -> ConfigurationKey {
         ConfigurationKey(path: path, kind: .boolean) { $0[keyPath: keyPath] = $1.boolean }
+    }
+
+    private static func double(_ path: String, _ range: ClosedRange<Double>, _ keyPath: WritableKeyPath<PandaConfiguration, Double> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(path: path, kind: .number(range)) { $0[keyPath: keyPath] = $1.number }
     }
 
     static let all: [ConfigurationKey] = [
@@ -85,7 +92,29 @@ extension ConfigurationKey {
         string("aws.clusterName", \.aws.clusterName),
         bool("aws.ecrScanOnPush", \.aws.ecrScanOnPush),
         bool("aws.ecrImmutableTags", \.aws.ecrImmutableTags),
+        string("aws.vpcId", allowEmpty: true, \.aws.vpcId),
+        list("aws.subnetIds", \.aws.subnetIds),
+        list("aws.allowedCIDRs", \.aws.allowedCIDRs),
+        string("aws.executionRoleARN", allowEmpty: true, \.aws.executionRoleARN),
+        int("aws.taskCPU", 256...16384, \.aws.taskCPU),
+        int("aws.taskMemory", 512...122_880, \.aws.taskMemory),
+        int("aws.containerPort", 1...65535, \.aws.containerPort),
+        int("aws.desiredCount", 1...100, \.aws.desiredCount),
+        int("aws.productionPort", 1...65535, \.aws.productionPort),
+        int("aws.testPort", 1...65535, \.aws.testPort),
         int("docker.keepImagesPerRepository", 0...1000, \.docker.keepImagesPerRepository),
+        string("health.path", \.health.path),
+        int("health.checks", 1...100, \.health.checks),
+        int("health.intervalMilliseconds", 0...60_000, \.health.intervalMilliseconds),
+        int("health.timeoutSeconds", 1...120, \.health.timeoutSeconds),
+        double("health.maxErrorRate", 0...1, \.health.maxErrorRate),
+        int("health.maxLatencyMs", 1...600_000, \.health.maxLatencyMs),
+        double("health.maxLatencyRatio", 1...1000, \.health.maxLatencyRatio),
+        int("health.preTrafficChecks", 0...100, \.health.preTrafficChecks),
+        int("health.postTrafficChecks", 0...100, \.health.postTrafficChecks),
+        int("health.pollIntervalSeconds", 1...300, \.health.pollIntervalSeconds),
+        int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
+        list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
     ]
 }

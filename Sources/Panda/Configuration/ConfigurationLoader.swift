@@ -74,6 +74,9 @@ public enum ConfigurationLoader {
         case .boolean:
             guard case .bool(let flag) = value else { throw ConfigurationError("\(source) must be true or false") }
             return .boolean(flag)
+        case .number(let range):
+            guard case .number(let number) = value else { throw ConfigurationError("\(source) must be a number") }
+            return try checked(number, range, source)
         case .stringList:
             guard case .array(let list) = value else { throw ConfigurationError("\(source) must be a list of strings") }
             var strings: [String] = []
@@ -94,6 +97,11 @@ public enum ConfigurationLoader {
             return try checked(integer, range, source)
         case .string(let allowEmpty):
             return try checked(text, allowEmpty: allowEmpty, source)
+        case .number(let range):
+            guard let number = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError("\(source) must be a number, got '\(text)'")
+            }
+            return try checked(number, range, source)
         case .boolean:
             switch text.lowercased() {
             case "true", "1", "yes": return .boolean(true)
@@ -110,6 +118,13 @@ public enum ConfigurationLoader {
             throw ConfigurationError("\(source) must be between \(range.lowerBound) and \(range.upperBound), got \(integer)")
         }
         return .integer(integer)
+    }
+
+    private static func checked(_ number: Double, _ range: ClosedRange<Double>, _ source: String) throws(ConfigurationError) -> ConfigurationValue {
+        guard range.contains(number) else {
+            throw ConfigurationError("\(source) must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+        }
+        return .number(number)
     }
 
     private static func checked(_ text: String, allowEmpty: Bool, _ source: String) throws(ConfigurationError) -> ConfigurationValue {

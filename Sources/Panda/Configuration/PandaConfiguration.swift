@@ -51,6 +51,41 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var clusterName = "panda-cluster"
         public var ecrScanOnPush = false
         public var ecrImmutableTags = false
+        /// Network: empty means the account's default VPC and its subnets.
+        public var vpcId = ""
+        public var subnetIds: [String] = []
+        /// Who may reach the load balancer's production and test ports.
+        public var allowedCIDRs = ["0.0.0.0/0"]
+        /// Empty: the account's `ecsTaskExecutionRole`, created when IAM allows.
+        public var executionRoleARN = ""
+        public var taskCPU = 256
+        public var taskMemory = 512
+        /// Used when the Dockerfile has no `EXPOSE`.
+        public var containerPort = 8080
+        public var desiredCount = 1
+        public var productionPort = 80
+        public var testPort = 8080
+    }
+
+    public struct Health: Sendable, Equatable {
+        public var path = "/health"
+        public var checks = 5
+        public var intervalMilliseconds = 2000
+        public var timeoutSeconds = 5
+        /// Green fails when more than this share of its probes fail (0.0–1.0).
+        public var maxErrorRate = 0.0
+        /// Green's median latency must stay under this, and under blue's times `maxLatencyRatio`.
+        public var maxLatencyMs = 2000
+        public var maxLatencyRatio = 3.0
+        public var preTrafficChecks = 1
+        public var postTrafficChecks = 3
+        /// How often stage 4 looks at ECS and the target group while green starts.
+        public var pollIntervalSeconds = 3
+        /// Time the old version stays up after the switch before it is scaled to 0.
+        public var bakeSeconds = 0
+        /// curl-style `--connect-to` entries `HOST:PORT:CONNECT-HOST:CONNECT-PORT` (empty HOST or
+        /// PORT matches any) for probes where the load balancer's name does not resolve.
+        public var connectTo: [String] = []
     }
 
     public struct Docker: Sendable, Equatable {
@@ -70,6 +105,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var github = GitHub()
     public var aws = AWS()
     public var docker = Docker()
+    public var health = Health()
     public var docs = Docs()
 
     public init() {}

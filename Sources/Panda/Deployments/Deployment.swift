@@ -17,6 +17,8 @@ public struct DeploymentFacts: Sendable, Equatable {
     public var localImage: String?
     public var imageURI: String?
     public var imageDigest: String?
+    /// The Dockerfile's first `EXPOSE`, when it has one.
+    public var containerPort: Int?
     public var commitSHA: String?
     public var finalService: String?
     public var blueURL: String?

@@ -38,3 +38,14 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension JSONValue {
+    /// The member `key` of an object, `nil` otherwise.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { members[key] } else { nil }
+    }
+
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    public var intValue: Int? { if case .number(let value) = self { Int(exactly: value) } else { nil } }
+    public var arrayValue: [JSONValue] { if case .array(let items) = self { items } else { [] } }
+}

@@ -59,7 +59,7 @@ import Tools
 
     @Test func deploymentTimeoutCutsTheStageThatRunsOverIt() async throws {
         let harness = await EngineHarness(configure: { $0.deployments.deploymentTimeoutSeconds = 2 }) {
-            [ProcessStage(1, "sleep", ["1.2"]), ProcessStage(2, "sleep", ["30"], timeout: .seconds(20))]
+            [ProcessStage(1, "true", []), ProcessStage(2, "sleep", ["30"], timeout: .seconds(20))]
         }
         let deployment = try await harness.start()
         let snapshot = await harness.finished(deployment)

@@ -11,8 +11,13 @@ public final class DeploymentContext: Sendable {
     private let runner: ProcessRunner
     private let currentStageNumber: Mutex<Int>
     private let finishers = Mutex<[@Sendable () async -> Void]>([])
+    private let handoff = StageHandoff()
+    /// Serializes stages 3–6 of deployments of the same application.
+    let applicationLocks: ApplicationLocks
 
-    init(deployment: Deployment, configuration: PandaConfiguration, workspace: Workspace, runner: ProcessRunner, logger: Logger) {
+    init(deployment: Deployment, configuration: PandaConfiguration, workspace: Workspace, runner: ProcessRunner,
+         logger: Logger, applicationLocks: ApplicationLocks) {
+        self.applicationLocks = applicationLocks
         self.deployment = deployment
         self.configuration = configuration
         self.workspace = workspace
@@ -59,6 +64,10 @@ public final class DeploymentContext: Sendable {
             for action in actions.reversed() { await action() }
         }.value
     }
+
+    /// Hands a value to later stages of this deployment.
+    public func store<Value: Sendable>(_ value: Value) { handoff.store(value) }
+    public func load<Value: Sendable>(_ type: Value.Type) -> Value? { handoff.load(type) }
 
     public func record(_ update: (inout DeploymentFacts) -> Void) {
         deployment.updateFacts(update)

@@ -9,6 +9,7 @@ struct Orchestrator: Sendable {
     let runner: ProcessRunner
     let pipeline: Pipeline
     let logger: Logger
+    let applicationLocks = ApplicationLocks()
 
     private enum Outcome: Sendable {
         case finished
@@ -29,7 +30,7 @@ struct Orchestrator: Sendable {
         }
         let context = DeploymentContext(
             deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
-            logger: logger.with(deploymentID: deployment.id))
+            logger: logger.with(deploymentID: deployment.id), applicationLocks: applicationLocks)
         let failure = await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
         // Clean up before the terminal event: whoever sees `done`/`error` finds nothing left behind.
         await context.runFinishers()

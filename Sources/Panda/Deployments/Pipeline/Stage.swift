@@ -31,3 +31,8 @@ public struct StageFailure: Error, Sendable, Equatable {
 
 /// Builds the stage list for one deployment.
 public typealias Pipeline = @Sendable (DeploymentContext) -> [any Stage]
+
+/// The six stages of SPEC.md section 3, in order.
+public let standardPipeline: Pipeline = { _ in
+    [DockerBuildStage(), ECRPushStage(), ECSServiceStage(), BlueGreenLifecycleStage(), HealthCheckAndSwitchStage(), CompletionStage()]
+}

@@ -30,6 +30,8 @@ public struct DockerBuildStage: Stage {
         guard let dockerfile = DockerfileLocator.locate(in: checkout) else {
             throw StageFailure("Dockerfile not found in repository")
         }
+        let exposed = (try? String(contentsOfFile: "\(checkout)/\(dockerfile)", encoding: .utf8)).flatMap(DockerfileLocator.exposedPort)
+        context.record { $0.containerPort = exposed }
         context.publish("[Stage 1] Dockerfile 찾음", details: ["path": .string(dockerfile)])
 
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)

@@ -28,6 +28,17 @@ public enum DockerfileLocator {
         return nil
     }
 
+    /// The first port a Dockerfile `EXPOSE`s (`EXPOSE 8080/tcp` → 8080), if any.
+    public static func exposedPort(inDockerfile text: String) -> Int? {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let words = line.split(whereSeparator: \.isWhitespace)
+            guard words.first?.uppercased() == "EXPOSE", words.count > 1 else { continue }
+            let port = words[1].split(separator: "/").first.flatMap { Int($0) }
+            if let port, (1...65535).contains(port) { return port }
+        }
+        return nil
+    }
+
     private enum Kind { case file, directory, symlink, other }
 
     private static func kind(of path: String) -> Kind {

@@ -1,0 +1,44 @@
+import Foundation
+import Tools
+
+/// An aws CLI failure with AWS's error code and its own reason.
+public struct AWSCallFailure: Error, Sendable, CustomStringConvertible {
+    public let operation: String
+    public let code: String?
+    public let reason: String
+
+    public var description: String { "\(operation) failed: \(reason)" }
+}
+
+extension DeploymentContext {
+    /// Runs `aws <service> <operation> …` with this deployment's credentials and parses the JSON it prints.
+    @discardableResult
+    func aws(_ service: String, _ operation: String, _ arguments: [String] = []) async throws -> JSONValue {
+        let result = try await run(awsCLI.command(service, operation, arguments))
+        guard result.succeeded else {
+            throw AWSCallFailure(
+                operation: "\(service) \(operation)",
+                code: Self.errorCode(in: result.stderr),
+                reason: AWSIdentityValidator.reason(fromStderr: result.stderr, secrets: []))
+        }
+        let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !output.isEmpty else { return .null }
+        return (try? JSONDecoder().decode(JSONValue.self, from: Data(output.utf8))) ?? .null
+    }
+
+    /// Like `aws`, but an error with one of `codes` answers `nil` (e.g. "not found").
+    func aws(_ service: String, _ operation: String, _ arguments: [String] = [], tolerating codes: Set<String>) async throws -> JSONValue? {
+        do {
+            return try await aws(service, operation, arguments)
+        } catch let failure as AWSCallFailure where failure.code.map(codes.contains) ?? false {
+            return nil
+        }
+    }
+
+    /// `An error occurred (Code) when calling …` → `Code`.
+    static func errorCode(in stderr: String) -> String? {
+        guard let start = stderr.range(of: "An error occurred (")?.upperBound,
+              let end = stderr[start...].firstIndex(of: ")") else { return nil }
+        return String(stderr[start..<end])
+    }
+}

@@ -1,0 +1,33 @@
+/// Stage 6: after the bake time (production watched throughout), the old version is
+/// scaled to 0 and the deployment is reported complete.
+public struct CompletionStage: Stage {
+    public let number = 6
+    public let name = "Completion"
+    public let failureCode = ErrorCode.healthCheckFailed
+
+    public init() {}
+
+    public func run(in context: DeploymentContext) async throws {
+        guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        let bake = context.configuration.health.bakeSeconds
+        if bake > 0 {
+            let deadline = ContinuousClock.now + .seconds(bake)
+            while ContinuousClock.now < deadline {
+                try await Task.sleep(for: min(context.healthInterval, deadline - .now))
+                let probe = try await context.probe(context.healthURL(plan.productionURL))
+                if !probe.isHealthy {
+                    try await HealthCheckAndSwitchStage().rollBack(
+                        plan, reason: "production answered \(probe.statusCode == 0 ? "nothing" : String(probe.statusCode)) during the bake time",
+                        context: context)
+                }
+            }
+        }
+        if let blue = plan.blue {
+            try await context.scale(plan.serviceName(blue), cluster: plan.clusterName, to: 0)
+        }
+        let facts = context.facts
+        context.publish("[Stage 6] 배포 완료", details: [
+            "finalService": .string(facts.finalService), "blueUrl": .string(facts.blueURL), "greenUrl": .string(facts.greenURL),
+        ])
+    }
+}

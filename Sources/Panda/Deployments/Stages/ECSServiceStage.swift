@@ -1,0 +1,100 @@
+import Foundation
+
+/// Stage 3: the application's infrastructure (found or created), a task definition for the
+/// pushed image, and the idle slot's service created at 0 tasks or updated to it.
+public struct ECSServiceStage: Stage {
+    public let number = 3
+    public let name = "ECS service"
+    public let failureCode = ErrorCode.ecsDeploymentFailed
+
+    public init() {}
+
+    public func run(in context: DeploymentContext) async throws {
+        guard let image = context.facts.imageURI else { throw StageFailure("No image was pushed", errorCode: .unexpectedError) }
+        let request = context.request
+        context.publish("[Stage 3] ECS 배포 시작", details: ["image": .string(image)])
+
+        let names = AWSNames(owner: request.owner, repo: request.repo)
+        try await holdApplicationLock(names: names, context: context)
+
+        let provisioner = Provisioner(context: context, names: names)
+        let containerPort = context.facts.containerPort ?? context.configuration.aws.containerPort
+        let network = try await provisioner.network()
+        let groups = try await provisioner.securityGroups(in: network, containerPort: containerPort)
+        let balancer = try await provisioner.loadBalancer(in: network, securityGroup: groups.loadBalancer)
+        let targetGroups = try await provisioner.targetGroups(in: network, containerPort: containerPort)
+        let listeners = try await provisioner.listeners(of: balancer, targetGroups: targetGroups)
+        let cluster = try await provisioner.cluster()
+        try await provisioner.logGroup()
+        let role = try await provisioner.executionRole()
+        let taskDefinition = try await provisioner.registerTaskDefinition(image: image, containerPort: containerPort, executionRole: role)
+
+        // Blue is whatever serves production now; green goes to the other slot.
+        let productionSlot = Slot.allCases.first { targetGroups[$0] == listeners.production.targetGroupARN } ?? .a
+        let blueState = try await context.serviceState(names.service(productionSlot), cluster: cluster)
+        let blue: Slot? = (blueState?.desired ?? 0) > 0 ? productionSlot : nil
+        let green = productionSlot.other
+
+        let plan = BlueGreenPlan(
+            names: names, clusterName: cluster, loadBalancerDNS: balancer.dnsName,
+            productionListenerARN: listeners.production.arn, testListenerARN: listeners.test.arn,
+            targetGroupARNs: targetGroups, containerPort: containerPort, taskDefinitionARN: taskDefinition,
+            blue: blue, green: green,
+            productionPort: context.configuration.aws.productionPort, testPort: context.configuration.aws.testPort)
+        context.store(plan)
+        // Whatever happens next, a green that never took production goes back to 0 tasks.
+        context.onFinish {
+            guard context.facts.finalService != "green" else { return }
+            try? await context.scale(plan.serviceName(green), cluster: cluster, to: 0)
+        }
+
+        let serviceName = names.service(green)
+        if try await context.serviceState(serviceName, cluster: cluster) == nil {
+            try await createService(serviceName, plan: plan, subnets: network.subnetIDs, securityGroup: groups.tasks, context: context)
+            context.publish("[Stage 3] ECS 서비스 생성 완료", details: [
+                "serviceName": .string(serviceName), "clusterName": .string(cluster),
+                "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
+            ])
+        } else {
+            try await context.aws("ecs", "update-service", [
+                "--cluster", cluster, "--service", serviceName, "--task-definition", taskDefinition, "--desired-count", "0",
+            ])
+            context.publish("[Stage 3] ECS 서비스 업데이트 완료", details: [
+                "serviceName": .string(serviceName), "clusterName": .string(cluster),
+                "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
+            ])
+        }
+    }
+
+    private func createService(_ name: String, plan: BlueGreenPlan, subnets: [String], securityGroup: String,
+                               context: DeploymentContext) async throws {
+        let network: [String: Any] = ["awsvpcConfiguration": [
+            "subnets": subnets, "securityGroups": [securityGroup], "assignPublicIp": "ENABLED",
+        ]]
+        let balancers: [[String: Any]] = [[
+            "targetGroupArn": plan.targetGroupARN(plan.green), "containerName": plan.names.containerName,
+            "containerPort": plan.containerPort,
+        ]]
+        try await context.aws("ecs", "create-service", [
+            "--cluster", plan.clusterName, "--service-name", name, "--task-definition", plan.taskDefinitionARN,
+            "--desired-count", "0", "--launch-type", "FARGATE",
+            "--network-configuration", try Self.json(network), "--load-balancers", try Self.json(balancers),
+        ])
+    }
+
+    /// Deployments of one application (repository, account, region) take stages 3–6 in turn.
+    private func holdApplicationLock(names: AWSNames, context: DeploymentContext) async throws {
+        let key = "\(context.request.aws.accountId)/\(context.request.aws.region)/\(names.application)"
+        if let holder = await context.applicationLocks.holder(of: key) {
+            context.publish("[Stage 3] Waiting for deployment \(holder) of the same application to finish", details: [
+                "waitingFor": .string(holder),
+            ])
+        }
+        try await context.applicationLocks.acquire(key, for: context.id)
+        context.onFinish { await context.applicationLocks.release(key, by: context.id) }
+    }
+
+    static func json(_ value: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+    }
+}

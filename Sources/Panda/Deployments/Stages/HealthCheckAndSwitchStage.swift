@@ -1,0 +1,109 @@
+import Foundation
+
+/// Stage 5: measure green (test listener) against blue (production listener) in the same
+/// window, switch the listeners when green passes, verify production afterwards, and
+/// switch back if it does not hold.
+public struct HealthCheckAndSwitchStage: Stage {
+    public let number = 5
+    public let name = "Health check and traffic switch"
+    public let failureCode = ErrorCode.healthCheckFailed
+
+    public init() {}
+
+    public func run(in context: DeploymentContext) async throws {
+        guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        let health = context.configuration.health
+        let greenURL = context.healthURL(plan.testURL)
+        let productionURL = context.healthURL(plan.productionURL)
+        context.publish("[Stage 5] Green 서비스 HealthCheck 및 트래픽 전환", details: ["url": .string(greenURL)])
+
+        var greenProbes: [ProbeResult] = []
+        var blueProbes: [ProbeResult] = []
+        for check in 1...health.checks {
+            if check > 1 { try await Task.sleep(for: context.healthInterval) }
+            async let green = context.probe(greenURL)
+            async let blue: ProbeResult? = plan.blue == nil ? nil : context.probe(productionURL)
+            let (greenResult, blueResult) = try await (green, blue)
+            greenProbes.append(greenResult)
+            if let blueResult { blueProbes.append(blueResult) }
+            context.publish("[Stage 5] Green 서비스 HealthCheck 진행 중 - Check \(check)/\(health.checks)", details: [
+                "url": .string(greenURL), "statusCode": .integer(greenResult.statusCode),
+                "latencyMs": greenResult.latencyMs.map(JSONValue.integer) ?? .null,
+                "blueStatusCode": blueResult.map { .integer($0.statusCode) } ?? .null,
+                "blueLatencyMs": blueResult?.latencyMs.map(JSONValue.integer) ?? .null,
+            ])
+        }
+        let green = ProbeSummary(probes: greenProbes)
+        let blue = plan.blue == nil ? nil : ProbeSummary(probes: blueProbes)
+        context.record { facts in
+            facts.greenURL = plan.testURL
+            facts.blueURL = plan.blue == nil ? nil : plan.productionURL
+            facts.greenLatencyMs = green.medianLatencyMs
+            facts.greenErrorRate = green.errorRate
+            facts.blueLatencyMs = blue?.medianLatencyMs
+            facts.blueErrorRate = blue?.errorRate
+        }
+        if let problem = Self.verdict(green: green, blue: blue, health: health) {
+            throw StageFailure("Green failed its health check: \(problem); production is unchanged")
+        }
+        context.publish("[Stage 5] HealthCheck 성공", details: [
+            "url": .string(greenURL), "passedChecks": .integer(green.probes.filter(\.isHealthy).count),
+            "greenLatencyMs": green.medianLatencyMs.map(JSONValue.integer) ?? .null,
+            "blueLatencyMs": blue?.medianLatencyMs.map(JSONValue.integer) ?? .null,
+        ])
+
+        context.publish("[Stage 5] 트래픽 전환 중", details: [
+            "from": "blue", "to": "green",
+            "fromTargetGroup": .string(plan.blue.map(plan.targetGroupARN)), "toTargetGroup": .string(plan.targetGroupARN(plan.green)),
+        ])
+        try await switchTraffic(plan, toGreen: true, context: context)
+        context.record { $0.finalService = "green" }
+        context.publish("[Stage 5] 트래픽 전환 완료", details: ["activeService": "green", "url": .string(plan.productionURL)])
+
+        // AfterAllowTraffic: production must answer on green before the deployment counts.
+        let after = try await context.probeSeries(productionURL, count: health.postTrafficChecks, interval: context.healthInterval)
+        context.publish("[Stage 5] AfterAllowTraffic 검증", details: [
+            "url": .string(productionURL), "checks": .integer(health.postTrafficChecks),
+            "passedChecks": .integer(after.probes.filter(\.isHealthy).count),
+        ])
+        if after.errorRate > health.maxErrorRate {
+            try await rollBack(plan, reason: "production answered \(BlueGreenLifecycleStage.statuses(after)) after the switch", context: context)
+        }
+    }
+
+    /// Why green must not take production, or `nil` when it may.
+    static func verdict(green: ProbeSummary, blue: ProbeSummary?, health: PandaConfiguration.Health) -> String? {
+        if green.errorRate > health.maxErrorRate {
+            return "error rate \(green.errorRate) (maximum \(health.maxErrorRate)), answers \(BlueGreenLifecycleStage.statuses(green))"
+        }
+        guard let latency = green.medianLatencyMs else { return "no answer" }
+        if latency > health.maxLatencyMs {
+            return "median latency \(latency) ms (maximum \(health.maxLatencyMs) ms)"
+        }
+        // Relative to blue only past a small absolute margin: 1 ms against 3 ms is noise, not a regression.
+        if let blueLatency = blue?.medianLatencyMs, latency > 50,
+           Double(latency) > Double(blueLatency) * health.maxLatencyRatio {
+            return "median latency \(latency) ms, over \(health.maxLatencyRatio)× blue's \(blueLatency) ms"
+        }
+        return nil
+    }
+
+    /// Production → green and test → blue, or back.
+    func switchTraffic(_ plan: BlueGreenPlan, toGreen: Bool, context: DeploymentContext) async throws {
+        let production = toGreen ? plan.green : plan.green.other
+        try await context.pointListener(plan.productionListenerARN, at: plan.targetGroupARN(production))
+        try await context.pointListener(plan.testListenerARN, at: plan.targetGroupARN(production.other))
+    }
+
+    func rollBack(_ plan: BlueGreenPlan, reason: String, context: DeploymentContext) async throws -> Never {
+        context.publish("[Stage 5] 롤백 시작", details: ["reason": .string(reason)])
+        try await switchTraffic(plan, toGreen: false, context: context)
+        context.record { $0.finalService = plan.blue == nil ? nil : "blue" }
+        context.publish("[Stage 5] 롤백: 트래픽을 Blue로 되돌림", details: [
+            "activeService": .string(plan.blue == nil ? nil : "blue"), "url": .string(plan.productionURL),
+        ])
+        try? await context.scale(plan.serviceName(plan.green), cluster: plan.clusterName, to: 0)
+        context.publish("[Stage 5] 롤백 완료: Green 서비스 중지", details: ["serviceName": .string(plan.serviceName(plan.green))])
+        throw StageFailure("AfterAllowTraffic failed: \(reason); traffic switched back")
+    }
+}
