@@ -29,7 +29,12 @@ public final class MotoServer: Sendable {
         var lastError: (any Error)?
         for _ in 0..<3 {
             let port = try FreePort.next()
-            let process = try TestProcess.start(name: "moto", executable: "moto_server", arguments: ["-H", "127.0.0.1", "-p", "\(port)"])
+            // AWS's managed policies (e.g. AmazonECSTaskExecutionRolePolicy) exist in every real
+            // account; moto loads them only when asked.
+            var environment = ProcessInfo.processInfo.environment
+            environment["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+            let process = try TestProcess.start(name: "moto", executable: "moto_server", arguments: ["-H", "127.0.0.1", "-p", "\(port)"],
+                                                environment: environment)
             let server = MotoServer(port: port, process: process)
             do {
                 // A TCP probe first: URLSession on Linux has been seen to hang on a refused connection.

@@ -38,6 +38,8 @@ struct DeploymentResultBody: Encodable {
     let commitSha: String?
     let currentStage: Int?
     let queuePosition: Int?
+    /// Beyond the original, additive: where each stage's time went (orchestration overhead benchmarks).
+    let stageTimings: [StageTimingBody]
 
     init(_ snapshot: DeploymentSnapshot) {
         deploymentId = snapshot.id
@@ -63,13 +65,14 @@ struct DeploymentResultBody: Encodable {
         commitSha = snapshot.facts.commitSHA
         currentStage = snapshot.status.isTerminal ? nil : snapshot.currentStage
         queuePosition = snapshot.queuePosition
+        stageTimings = snapshot.stageTimings.map(StageTimingBody.init)
     }
 
     /// Every field is present, `null` when unknown: clients can rely on the shape.
     enum CodingKeys: String, CodingKey {
         case deploymentId, status, owner, repo, branch, startedAt, completedAt, durationSeconds, finalService
         case blueUrl, greenUrl, errorMessage, blueLatencyMs, greenLatencyMs, blueErrorRate, greenErrorRate, eventCount
-        case errorCode, failedStage, imageUri, commitSha, currentStage, queuePosition
+        case errorCode, failedStage, imageUri, commitSha, currentStage, queuePosition, stageTimings
     }
 
     func encode(to encoder: Encoder) throws {
@@ -99,5 +102,29 @@ struct DeploymentResultBody: Encodable {
             try container.encode(currentStage, forKey: .currentStage)
             try container.encode(queuePosition, forKey: .queuePosition)
         }
+        try container.encode(stageTimings, forKey: .stageTimings)
+    }
+}
+
+/// One entry of the result's `stageTimings`: a stage's wall time, and how much of it child
+/// processes (git, docker, aws, curl) took, in whole milliseconds.
+struct StageTimingBody: Encodable {
+    let stage: Int
+    let name: String
+    let wallMs: Int
+    let childProcessMs: Int
+    let childProcessCount: Int
+
+    init(_ timing: StageTiming) {
+        stage = timing.stage
+        name = timing.name
+        wallMs = Self.milliseconds(timing.wallTime)
+        childProcessMs = Self.milliseconds(timing.childProcessTime)
+        childProcessCount = timing.childProcessCount
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int((Double(attoseconds) / 1e15).rounded())
     }
 }

@@ -220,6 +220,30 @@ extension OpenAPIDocument {
             ]),
             (key: "imageUri", value: ["type": "string", "nullable": true, "description": "Beyond the original: the pushed ECR image."]),
             (key: "commitSha", value: ["type": "string", "nullable": true, "description": "Beyond the original: the deployed commit."]),
+            (key: "stageTimings", value: stageTimings),
+        ]
+    }
+
+    /// Beyond the original, optional: per-stage wall time and child-process time.
+    static var stageTimings: OpenAPIJSON {
+        [
+            "type": "array",
+            "description": """
+                Beyond the original, optional: one entry per stage entered, in order. `wallMs` is the \
+                stage's wall time; `childProcessMs` the summed wall time of its child processes (git, \
+                docker, aws, curl; concurrent ones count separately); `childProcessCount` how many ran.
+                """,
+            "items": [
+                "type": "object",
+                "required": ["stage", "name", "wallMs", "childProcessMs", "childProcessCount"],
+                "properties": [
+                    "stage": ["type": "integer", "minimum": 1, "maximum": 6],
+                    "name": ["type": "string", "example": "Dockerfile discovery and build"],
+                    "wallMs": ["type": "integer", "minimum": 0],
+                    "childProcessMs": ["type": "integer", "minimum": 0],
+                    "childProcessCount": ["type": "integer", "minimum": 0],
+                ],
+            ],
         ]
     }
 
@@ -234,7 +258,7 @@ extension OpenAPIDocument {
             "properties": .object(resultProperties(terminal: true)),
             "description": """
                 A finished deployment. Every field of the original is always present (null where \
-                the table allows it); `errorCode`, `failedStage`, `imageUri` and `commitSha` are additive.
+                the table allows it); `errorCode`, `failedStage`, `imageUri`, `commitSha` and `stageTimings` are additive.
                 """,
         ]
     }

@@ -123,6 +123,7 @@ struct Orchestrator: Sendable {
         let (message, errorCode): (String, ErrorCode) = switch error {
         case let failure as StageFailure: (failure.message, failure.errorCode ?? code)
         case let failure as ProcessError: (failure.description, code)
+        case let failure as AWSCallFailure: (failure.description, code)
         case let failure as any PandaError: (failure.message, failure.errorCode ?? code)
         default: ("Unexpected \(String(describing: type(of: error)))", .unexpectedError)
         }

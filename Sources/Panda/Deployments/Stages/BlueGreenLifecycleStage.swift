@@ -6,8 +6,12 @@ public struct BlueGreenLifecycleStage: Stage {
     public let number = 4
     public let name = "Blue/green lifecycle"
     public let failureCode = ErrorCode.ecsDeploymentFailed
+    public let timeout: Duration?
 
-    public init() {}
+    /// - Parameter timeout: overrides the configured stage timeout.
+    public init(timeout: Duration? = nil) {
+        self.timeout = timeout
+    }
 
     public func run(in context: DeploymentContext) async throws {
         guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }

@@ -64,10 +64,15 @@ public struct ECRPushStage: Stage {
             "--image-scanning-configuration", "scanOnPush=\(settings.ecrScanOnPush)",
             "--image-tag-mutability", settings.ecrImmutableTags ? "IMMUTABLE" : "MUTABLE",
         ]))
-        guard created.succeeded else {
-            throw StageFailure("ECR create-repository failed: \(AWSIdentityValidator.reason(fromStderr: created.stderr, secrets: []))")
+        if created.succeeded {
+            return try Self.repositoryURI(created.stdout, key: "repository")
         }
-        return try Self.repositoryURI(created.stdout, key: "repository")
+        // Another deployment of the same repository created it in the meantime.
+        if created.stderr.contains("RepositoryAlreadyExistsException") {
+            let again = try await context.run(aws.command("ecr", "describe-repositories", ["--repository-names", repository]))
+            if again.succeeded { return try Self.repositoryURI(again.stdout, key: "repositories") }
+        }
+        throw StageFailure("ECR create-repository failed: \(AWSIdentityValidator.reason(fromStderr: created.stderr, secrets: []))")
     }
 
     private func loginPassword(aws: AWSCLI, context: DeploymentContext) async throws -> Secret {
