@@ -40,22 +40,11 @@ final class BlueGreenEnvironment: Sendable {
     /// A service running all six stages (or `stages`) with connections for `owner/repo`.
     func service(owner: String, repo: String, stages: [any Stage]? = nil,
                  configure extra: (inout PandaConfiguration) -> Void = { _ in }) async -> (DeploymentService, String, String) {
-        var configuration = base.configuration()
-        configure(&configuration)
-        extra(&configuration)
-        let registry = ConnectionRegistry()
         let pipeline: Pipeline = if let stages { { _ in stages } } else { standardPipeline }
-        let service = DeploymentService(configuration: configuration, connections: registry, runner: ProcessRunner(), pipeline: pipeline)
-        let githubID = Identifier.make(prefix: "gh_")
-        let awsID = Identifier.make(prefix: "aws_")
-        await registry.add(GitHubConnection(id: githubID, owner: owner, repo: repo, branch: "main", token: base.gitToken,
-                                            fullName: "\(owner)/\(repo)", defaultBranch: "main", headCommitSHA: ""))
-        let credentials = MotoServer.setupCredentials
-        await registry.add(AWSConnection(
-            id: awsID, region: "us-east-1",
-            credentials: .init(accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: nil),
-            accountId: "123456789012", callerARN: "arn:aws:iam::123456789012:user/test"))
-        return (service, githubID, awsID)
+        return await base.service(owner: owner, repo: repo, pipeline: pipeline) { configuration in
+            configure(&configuration)
+            extra(&configuration)
+        }
     }
 
     func deploy(_ service: (DeploymentService, String, String), owner: String, repo: String) async throws -> Deployment {

@@ -45,14 +45,15 @@ final class BuildAndPushEnvironment: Sendable {
         return configuration
     }
 
-    /// A deployment service running stages 1–2 with connections for `owner/repo`.
+    /// A deployment service running `pipeline` (stages 1–2 by default) with connections for `owner/repo`.
     func service(owner: String, repo: String, token: Secret? = nil,
+                 pipeline: @escaping Pipeline = { _ in [DockerBuildStage(), ECRPushStage()] },
                  configure: (inout PandaConfiguration) -> Void = { _ in }) async -> (DeploymentService, String, String) {
         var configuration = configuration()
         configure(&configuration)
         let registry = ConnectionRegistry()
         let service = DeploymentService(configuration: configuration, connections: registry, runner: ProcessRunner(),
-                                        pipeline: { _ in [DockerBuildStage(), ECRPushStage()] })
+                                        pipeline: pipeline)
         let githubID = Identifier.make(prefix: "gh_")
         let awsID = Identifier.make(prefix: "aws_")
         await registry.add(GitHubConnection(id: githubID, owner: owner, repo: repo, branch: "main", token: token ?? gitToken,
