@@ -55,6 +55,7 @@ import Tools
         #expect(snapshot.failure?.timeoutSeconds == 1)
         #expect(deployment.log.events.last?.data.contains(#""errorCode":"DEPLOYMENT_TIMEOUT","stage":2"#) == true)
         #expect(processes(containing: marker).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: try workspace(of: deployment)))
     }
 
     @Test func deploymentTimeoutCutsTheStageThatRunsOverIt() async throws {
@@ -76,6 +77,13 @@ import Tools
         let workspace = try #require(details["workspace"] as? String)
         #expect(workspace.contains("panda-\(deployment.id)-"))
         #expect(!FileManager.default.fileExists(atPath: workspace))
+    }
+
+    /// The workspace path a ProcessStage reported in its first event.
+    private func workspace(of deployment: Deployment) throws -> String {
+        let data = try #require(deployment.log.events.first?.data)
+        let details = try #require((try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])?["details"] as? [String: Any])
+        return try #require(details["workspace"] as? String)
     }
 
     @Test func workspaceModeIs0700WhileRunning() async throws {

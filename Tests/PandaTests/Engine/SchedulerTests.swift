@@ -50,6 +50,8 @@ import Tools
         #expect(snapshot.failure?.errorCode == .deploymentCancelled)
         #expect(snapshot.failure?.stage == 1)
         #expect(processes(containing: marker).isEmpty)
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []
+        #expect(!leftovers.contains { $0.hasPrefix("panda-\(deployment.id)-") })
         // Still cancelled, still fine to say so.
         _ = try await harness.service.cancel(deployment.id)
     }

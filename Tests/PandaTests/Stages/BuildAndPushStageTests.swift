@@ -118,6 +118,22 @@ import PandaTestSupport
         #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
     }
 
+    @Test func onlyTheNewestImagesOfARepositoryAreKept() async throws {
+        let environment = try await BuildAndPushEnvironment.start()
+        defer { Task { await environment.stop() } }
+        _ = try await environment.git.makeRepository(owner: "octo", repo: "prune", template: SampleApp.files(version: "v1"))
+        for version in ["v2", "v3"] {
+            let first = try await environment.deploy(owner: "octo", repo: "prune") { $0.docker.keepImagesPerRepository = 1 }
+            #expect(first.status == .completed)
+            _ = try await environment.git.commit(owner: "octo", repo: "prune", change: RepositoryChange(
+                files: SampleApp.files(version: version).files.filter { $0.key.hasPrefix("www/") }, message: version))
+            try await Task.sleep(for: .seconds(1))  // a new epoch second: a new tag
+        }
+        let listed = try await TestProcess.run(DockerCLI().listImages(label: "\(DockerBuildStage.repositoryLabel)=octo-prune"))
+        let ids = Set(listed.stdout.split(separator: "\n").compactMap { $0.split(separator: "\t").first })
+        #expect(ids.count == 1, "\(listed.stdout)")
+    }
+
     @Test func pushFailureIsStageTwoWithECRPushFailed() async throws {
         let environment = try await BuildAndPushEnvironment.start()
         defer { Task { await environment.stop() } }
