@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= config/panda.json
 
-.PHONY: run build setup setup-test test unit-test bench clean
+.PHONY: run build setup setup-test test unit-test bench demo clean
 
 setup:
 	scripts/setup.sh run
@@ -23,6 +23,15 @@ test: setup-test
 bench: setup-test
 	$(SWIFT) build -c release --product http-probe-server
 	bash bench/run.sh
+	$(SWIFT) build -c release --product panda
+	$(SWIFT) build -c release --product panda-demo-fixtures
+	bash bench/orchestration/run.sh
+
+# Panda end to end on this machine, no AWS account: fixtures + panda + curl (see README).
+demo: setup-test
+	$(SWIFT) build -c release --product panda
+	$(SWIFT) build -c release --product panda-demo-fixtures
+	scripts/demo.sh
 
 clean:
 	rm -rf .build vendor

@@ -54,8 +54,14 @@ let package = Package(
         // Real components the tests start and stop: moto, fixtures, registries.
         .target(
             name: "PandaTestSupport",
-            dependencies: ["HTTPServer", "Tools", "Panda"],
+            dependencies: ["HTTPServer", "Tools", "Panda", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
+        ),
+        // `make demo` and the orchestration benchmark: every fixture Panda talks to, as one process.
+        .executableTarget(
+            name: "panda-demo-fixtures",
+            dependencies: ["PandaTestSupport", "HTTPServer", "Tools", "Panda"],
+            path: "demo/fixtures"
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PandaTestSupport"]),
         .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
