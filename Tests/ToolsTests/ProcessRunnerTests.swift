@@ -261,12 +261,18 @@ import Tools
         let (pids, sink) = AsyncStream.makeStream(of: Int32.self)
         let runner = self.runner
         let task = Task {
-            try await runner.run(Command("sh", arguments: ["-c", "echo $$; sleep 300 & sleep 300"])) { line in
+            // The PID is printed once the background child exists, so the group has two members by then.
+            try await runner.run(Command("sh", arguments: ["-c", "sleep 300 & echo $$; sleep 300"])) { line in
                 if let pid = Int32(line.text) { sink.yield(pid) }
             }
         }
         var iterator = pids.makeAsyncIterator()
         let groupID = try #require(await iterator.next())
+        // `sh` has forked the background sleep; the foreground one may take a moment to appear.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ProcessTable.liveMembers(ofGroup: groupID).count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(ProcessTable.liveMembers(ofGroup: groupID).count >= 2)
 
         let cancelledAt = ContinuousClock.now
