@@ -93,7 +93,7 @@ extension HTTPServer {
         case .eventStream(let stream):
             stream.attach(to: ConnectionHandle(pointer: connection, waker: waker))
             let retained = Unmanaged.passRetained(stream).toOpaque()
-            created = MHD_create_response_from_callback(panda_mhd_size_unknown(), 16 * 1024, streamReader, retained, streamReleased)
+            created = MHD_create_response_from_callback(panda_mhd_size_unknown(), Self.streamBlockSize, streamReader, retained, streamReleased)
             if created == nil {
                 Unmanaged<EventStream>.fromOpaque(retained).release()
                 stream.released()
@@ -113,6 +113,10 @@ extension HTTPServer {
         MHD_destroy_response(mhdResponse)
         return result
     }
+
+    /// Bytes an event stream hands libmicrohttpd per read. Events are small; a large
+    /// per-stream block only costs memory on every one of thousands of open streams.
+    static let streamBlockSize = 1024
 
     private func payloadTooLarge() -> Response {
         errorResponder(413, "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes")
