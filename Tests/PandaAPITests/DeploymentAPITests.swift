@@ -73,12 +73,20 @@ import PandaTestSupport
             $0.deployments.maxConcurrent = 1
             $0.deployments.queueCapacity = 1
         }, services: { _ in engine.services }) { (client: APITestClient) async throws in
-            #expect(try await client.postJSON("/api/v1/deploy", engine.deployBody).status == 200)
-            #expect(try await client.postJSON("/api/v1/deploy", engine.deployBody).status == 200)
+            let accepted = [try await client.postJSON("/api/v1/deploy", engine.deployBody),
+                            try await client.postJSON("/api/v1/deploy", engine.deployBody)]
+            #expect(accepted.allSatisfy { $0.status == 200 })
             let refused = try await client.postJSON("/api/v1/deploy", engine.deployBody)
             expectErrorBody(refused, status: 400, error: "Deployment Error", message: "Deployment queue is full")
             #expect(refused.json["errorCode"] as? String == "DEPLOYMENT_QUEUE_FULL")
             #expect(refused.headers["retry-after"] == "30")
+            // Let both finish, so nothing is left running behind the test.
+            for reply in accepted {
+                let id = (reply.json["data"] as? [String: Any])?["deploymentId"] as? String ?? ""
+                while try await client.send("GET", "/api/v1/deploy/\(id)/result").status == 202 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
         }
     }
 

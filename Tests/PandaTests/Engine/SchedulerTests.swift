@@ -101,6 +101,7 @@ import Tools
         let deployment = try await harness.service.start(githubConnectionID: harness.githubID, awsConnectionID: harness.awsID,
                                                          owner: "OCTO", repo: "App", branch: "release/1")
         #expect(deployment.request.branch == "release/1")
+        _ = await harness.finished(deployment)  // leaves nothing running behind the test
     }
 
     @Test func leastRecentlyUsedFinishedDeploymentIsEvictedWithItsEvents() async throws {

@@ -92,3 +92,17 @@ final class BlueGreenEnvironment: Sendable {
 func messages(of deployment: Deployment) -> [String] {
     stageEvents(deployment).map(\.message).filter { !$0.contains("출력") }
 }
+
+extension BlueGreenEnvironment {
+    /// Starts the components, runs `body`, and stops them whether `body` succeeded or not.
+    static func with(_ body: (BlueGreenEnvironment) async throws -> Void) async throws {
+        let environment = try await start()
+        do {
+            try await body(environment)
+        } catch {
+            await environment.stop()
+            throw error
+        }
+        await environment.stop()
+    }
+}

@@ -37,112 +37,112 @@ import PandaTestSupport
     ]
 
     @Test func firstAndSecondDeploymentsAlternateSlotsThenAFailingProductionRollsBack() async throws {
-        let environment = try await BlueGreenEnvironment.start()
-        defer { Task { await environment.stop() } }
-        let names = AWSNames(owner: "octo", repo: "shop")
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "shop", template: SampleApp.files(version: "v1"))
-        let service = await environment.service(owner: "octo", repo: "shop")
+        try await BlueGreenEnvironment.with { environment in
+            let names = AWSNames(owner: "octo", repo: "shop")
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "shop", template: SampleApp.files(version: "v1"))
+            let service = await environment.service(owner: "octo", repo: "shop")
 
-        // First deployment: no blue, green (slot b) becomes production.
-        let first = try await environment.deploy(service, owner: "octo", repo: "shop")
-        let firstResult = first.snapshot()
-        #expect(firstResult.status == .completed, "\(firstResult.failure?.message ?? "")")
-        #expect(messages(of: first) == Self.firstDeploymentMessages)
-        #expect(firstResult.facts.finalService == "green")
-        #expect(firstResult.facts.blueURL == nil && firstResult.facts.blueLatencyMs == nil && firstResult.facts.blueErrorRate == nil)
-        #expect(firstResult.facts.greenLatencyMs != nil)
-        #expect(firstResult.facts.greenErrorRate == 0)
-        let slotA = try #require(try await environment.targetGroupARN(names, .a))
-        let slotB = try #require(try await environment.targetGroupARN(names, .b))
-        #expect(try await environment.productionTargetGroup(names) == slotB)
-        #expect(try await environment.productionTargetGroup(names, port: 8080) == slotA)
-        let dns = try #require(firstResult.facts.greenURL?.replacingOccurrences(of: "http://", with: "").split(separator: ":").first.map(String.init))
-        #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v1")))
-        try await ResourceReadBack.verify(names: names, moto: environment.moto)
+            // First deployment: no blue, green (slot b) becomes production.
+            let first = try await environment.deploy(service, owner: "octo", repo: "shop")
+            let firstResult = first.snapshot()
+            #expect(firstResult.status == .completed, "\(firstResult.failure?.message ?? "")")
+            #expect(messages(of: first) == Self.firstDeploymentMessages)
+            #expect(firstResult.facts.finalService == "green")
+            #expect(firstResult.facts.blueURL == nil && firstResult.facts.blueLatencyMs == nil && firstResult.facts.blueErrorRate == nil)
+            #expect(firstResult.facts.greenLatencyMs != nil)
+            #expect(firstResult.facts.greenErrorRate == 0)
+            let slotA = try #require(try await environment.targetGroupARN(names, .a))
+            let slotB = try #require(try await environment.targetGroupARN(names, .b))
+            #expect(try await environment.productionTargetGroup(names) == slotB)
+            #expect(try await environment.productionTargetGroup(names, port: 8080) == slotA)
+            let dns = try #require(firstResult.facts.greenURL?.replacingOccurrences(of: "http://", with: "").split(separator: ":").first.map(String.init))
+            #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v1")))
+            try await ResourceReadBack.verify(names: names, moto: environment.moto)
 
-        // Second deployment: blue is slot b, green goes to slot a; both measured.
-        _ = try await environment.git.commit(owner: "octo", repo: "shop", change: RepositoryChange(
-            files: SampleApp.files(version: "v2").files.filter { $0.key.hasPrefix("www/") }, message: "v2"))
-        let second = try await environment.deploy(service, owner: "octo", repo: "shop")
-        let secondResult = second.snapshot()
-        #expect(secondResult.status == .completed, "\(secondResult.failure?.message ?? "")")
-        #expect(messages(of: second).contains("[Stage 4] Blue 서비스 실행 중"))
-        #expect(messages(of: second).contains("[Stage 3] ECS 서비스 업데이트 완료") || messages(of: second).contains("[Stage 3] ECS 서비스 생성 완료"))
-        #expect(secondResult.facts.blueLatencyMs != nil)
-        #expect(secondResult.facts.blueErrorRate == 0)
-        #expect(try await environment.productionTargetGroup(names) == slotA)
-        #expect(try await environment.desiredCount(names, .b) == 0)
-        #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
+            // Second deployment: blue is slot b, green goes to slot a; both measured.
+            _ = try await environment.git.commit(owner: "octo", repo: "shop", change: RepositoryChange(
+                files: SampleApp.files(version: "v2").files.filter { $0.key.hasPrefix("www/") }, message: "v2"))
+            let second = try await environment.deploy(service, owner: "octo", repo: "shop")
+            let secondResult = second.snapshot()
+            #expect(secondResult.status == .completed, "\(secondResult.failure?.message ?? "")")
+            #expect(messages(of: second).contains("[Stage 4] Blue 서비스 실행 중"))
+            #expect(messages(of: second).contains("[Stage 3] ECS 서비스 업데이트 완료") || messages(of: second).contains("[Stage 3] ECS 서비스 생성 완료"))
+            #expect(secondResult.facts.blueLatencyMs != nil)
+            #expect(secondResult.facts.blueErrorRate == 0)
+            #expect(try await environment.productionTargetGroup(names) == slotA)
+            #expect(try await environment.desiredCount(names, .b) == 0)
+            #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
 
-        // Third deployment: production breaks right after the switch → switched back.
-        _ = try await environment.git.commit(owner: "octo", repo: "shop", change: RepositoryChange(
-            files: SampleApp.files(version: "v3").files.filter { $0.key.hasPrefix("www/") }, message: "v3"))
-        try await environment.standIn.setFault(port: 80, status: 500)
-        let third = try await environment.deploy(service, owner: "octo", repo: "shop")
-        try await environment.standIn.clearFault(port: 80)
-        let failure = try #require(third.snapshot().failure)
-        #expect(failure.errorCode == .healthCheckFailed)
-        #expect(failure.stage == 5)
-        #expect(failure.message.hasPrefix("Deployment failed: AfterAllowTraffic failed"))
-        #expect(messages(of: third).contains("[Stage 5] 롤백: 트래픽을 Blue로 되돌림"))
-        #expect(try await environment.productionTargetGroup(names) == slotA)
-        #expect(try await environment.desiredCount(names, .b) == 0)
-        #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
+            // Third deployment: production breaks right after the switch → switched back.
+            _ = try await environment.git.commit(owner: "octo", repo: "shop", change: RepositoryChange(
+                files: SampleApp.files(version: "v3").files.filter { $0.key.hasPrefix("www/") }, message: "v3"))
+            try await environment.standIn.setFault(port: 80, status: 500)
+            let third = try await environment.deploy(service, owner: "octo", repo: "shop")
+            try await environment.standIn.clearFault(port: 80)
+            let failure = try #require(third.snapshot().failure)
+            #expect(failure.errorCode == .healthCheckFailed)
+            #expect(failure.stage == 5)
+            #expect(failure.message.hasPrefix("Deployment failed: AfterAllowTraffic failed"))
+            #expect(messages(of: third).contains("[Stage 5] 롤백: 트래픽을 Blue로 되돌림"))
+            #expect(try await environment.productionTargetGroup(names) == slotA)
+            #expect(try await environment.desiredCount(names, .b) == 0)
+            #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
+        }
     }
 
     @Test func unhealthyGreenNeverTakesProduction() async throws {
-        let environment = try await BlueGreenEnvironment.start()
-        defer { Task { await environment.stop() } }
-        let names = AWSNames(owner: "octo", repo: "sick")
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "sick", template: SampleApp.files(.unhealthy))
-        let service = await environment.service(owner: "octo", repo: "sick") { $0.health.preTrafficChecks = 0 }
-        let deployment = try await environment.deploy(service, owner: "octo", repo: "sick")
-        let result = deployment.snapshot()
-        #expect(result.failure?.errorCode == .healthCheckFailed)
-        #expect(result.failure?.stage == 5)
-        #expect(result.failure?.message.contains("error rate 1.0") == true)
-        #expect(result.facts.greenErrorRate == 1.0)
-        #expect(result.facts.finalService == nil)
-        #expect(!messages(of: deployment).contains("[Stage 5] 트래픽 전환 중"))
-        // Production untouched (still slot a, as created), green back at 0.
-        #expect(try await environment.productionTargetGroup(names) == (try await environment.targetGroupARN(names, .a)))
-        #expect(try await environment.desiredCount(names, .b) == 0)
+        try await BlueGreenEnvironment.with { environment in
+            let names = AWSNames(owner: "octo", repo: "sick")
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "sick", template: SampleApp.files(.unhealthy))
+            let service = await environment.service(owner: "octo", repo: "sick") { $0.health.preTrafficChecks = 0 }
+            let deployment = try await environment.deploy(service, owner: "octo", repo: "sick")
+            let result = deployment.snapshot()
+            #expect(result.failure?.errorCode == .healthCheckFailed)
+            #expect(result.failure?.stage == 5)
+            #expect(result.failure?.message.contains("error rate 1.0") == true)
+            #expect(result.facts.greenErrorRate == 1.0)
+            #expect(result.facts.finalService == nil)
+            #expect(!messages(of: deployment).contains("[Stage 5] 트래픽 전환 중"))
+            // Production untouched (still slot a, as created), green back at 0.
+            #expect(try await environment.productionTargetGroup(names) == (try await environment.targetGroupARN(names, .a)))
+            #expect(try await environment.desiredCount(names, .b) == 0)
+        }
     }
 
     @Test func deploymentsOfOneApplicationTakeTurns() async throws {
-        let environment = try await BlueGreenEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "turns", template: SampleApp.files(version: "v1"))
-        let service = await environment.service(owner: "octo", repo: "turns")
-        let first = try await service.0.start(githubConnectionID: service.1, awsConnectionID: service.2, owner: "octo", repo: "turns", branch: "main")
-        let second = try await service.0.start(githubConnectionID: service.1, awsConnectionID: service.2, owner: "octo", repo: "turns", branch: "main")
-        _ = try await environment.finished(first)
-        _ = try await environment.finished(second)
-        #expect(first.status == .completed, "\(first.snapshot().failure?.message ?? "")")
-        #expect(second.status == .completed, "\(second.snapshot().failure?.message ?? "")")
-        let waiting = messages(of: second).first { $0.hasPrefix("[Stage 3] Waiting for deployment") }
-            ?? messages(of: first).first { $0.hasPrefix("[Stage 3] Waiting for deployment") }
-        #expect(waiting != nil)
-        // Never interleaved: one's stage 3 starts after the other's end.
-        let events = [first, second].map { $0.log.events }
-        let (earlier, later) = events[0].last!.timestamp < events[1].last!.timestamp ? (events[0], events[1]) : (events[1], events[0])
-        let laterStage3 = try #require(later.first { $0.data.contains("[Stage 3] ECS 서비스") })
-        #expect(laterStage3.timestamp >= earlier.last!.timestamp)
+        try await BlueGreenEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "turns", template: SampleApp.files(version: "v1"))
+            let service = await environment.service(owner: "octo", repo: "turns")
+            let first = try await service.0.start(githubConnectionID: service.1, awsConnectionID: service.2, owner: "octo", repo: "turns", branch: "main")
+            let second = try await service.0.start(githubConnectionID: service.1, awsConnectionID: service.2, owner: "octo", repo: "turns", branch: "main")
+            _ = try await environment.finished(first)
+            _ = try await environment.finished(second)
+            #expect(first.status == .completed, "\(first.snapshot().failure?.message ?? "")")
+            #expect(second.status == .completed, "\(second.snapshot().failure?.message ?? "")")
+            let waiting = messages(of: second).first { $0.hasPrefix("[Stage 3] Waiting for deployment") }
+                ?? messages(of: first).first { $0.hasPrefix("[Stage 3] Waiting for deployment") }
+            #expect(waiting != nil)
+            // Never interleaved: one's stage 3 starts after the other's end.
+            let events = [first, second].map { $0.log.events }
+            let (earlier, later) = events[0].last!.timestamp < events[1].last!.timestamp ? (events[0], events[1]) : (events[1], events[0])
+            let laterStage3 = try #require(later.first { $0.data.contains("[Stage 3] ECS 서비스") })
+            #expect(laterStage3.timestamp >= earlier.last!.timestamp)
+        }
     }
 
     @Test func greenThatNeverBecomesReadyTimesOutInStageFour() async throws {
-        let environment = try await BlueGreenEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "slow", template: SampleApp.files(version: "v1"))
-        let stages: [any Stage] = [DockerBuildStage(), ECRPushStage(), ECSServiceStage(), BlueGreenLifecycleStage(timeout: .seconds(3)),
-                                   HealthCheckAndSwitchStage(), CompletionStage()]
-        // Without the stand-in nothing runs the tasks, so green's targets never turn healthy.
-        try await environment.standIn.stop()
-        let service = await environment.service(owner: "octo", repo: "slow", stages: stages)
-        let deployment = try await environment.deploy(service, owner: "octo", repo: "slow")
-        let failure = try #require(deployment.snapshot().failure)
-        #expect(failure.errorCode == .deploymentTimeout)
-        #expect(failure.message == "Deployment timed out at Stage 4 after 3 seconds (timeout: 3 seconds)")
-        #expect(try await environment.desiredCount(AWSNames(owner: "octo", repo: "slow"), .b) == 0)
+        try await BlueGreenEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "slow", template: SampleApp.files(version: "v1"))
+            let stages: [any Stage] = [DockerBuildStage(), ECRPushStage(), ECSServiceStage(), BlueGreenLifecycleStage(timeout: .seconds(3)),
+                                       HealthCheckAndSwitchStage(), CompletionStage()]
+            // Without the stand-in nothing runs the tasks, so green's targets never turn healthy.
+            try await environment.standIn.stop()
+            let service = await environment.service(owner: "octo", repo: "slow", stages: stages)
+            let deployment = try await environment.deploy(service, owner: "octo", repo: "slow")
+            let failure = try #require(deployment.snapshot().failure)
+            #expect(failure.errorCode == .deploymentTimeout)
+            #expect(failure.message == "Deployment timed out at Stage 4 after 3 seconds (timeout: 3 seconds)")
+            #expect(try await environment.desiredCount(AWSNames(owner: "octo", repo: "slow"), .b) == 0)
+        }
     }
 }

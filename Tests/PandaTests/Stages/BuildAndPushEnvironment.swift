@@ -93,3 +93,17 @@ func leftoverWorkspaces(of deployment: Deployment) -> [String] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
     return entries.filter { $0.hasPrefix("panda-\(deployment.id)-") }
 }
+
+extension BuildAndPushEnvironment {
+    /// Starts the components, runs `body`, and stops them whether `body` succeeded or not.
+    static func with(_ body: (BuildAndPushEnvironment) async throws -> Void) async throws {
+        let environment = try await start()
+        do {
+            try await body(environment)
+        } catch {
+            await environment.stop()
+            throw error
+        }
+        await environment.stop()
+    }
+}

@@ -6,58 +6,58 @@ import PandaTestSupport
 
 @Suite(.serialized) struct BuildAndPushStageTests {
     @Test func sampleAppIsClonedBuiltAndPushed() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        let head = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))
+        try await BuildAndPushEnvironment.with { environment in
+            let head = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))
 
-        let deployment = try await environment.deploy(owner: "octo", repo: "sample")
-        let snapshot = deployment.snapshot()
-        #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
+            let deployment = try await environment.deploy(owner: "octo", repo: "sample")
+            let snapshot = deployment.snapshot()
+            #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
 
-        let events = stageEvents(deployment).filter { !$0.message.contains("출력") }
-        #expect(events.map(\.message) == [
-            "[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...",
-            "[Stage 1] Repository 클론 완료",
-            "[Stage 1] Dockerfile 찾음",
-            "[Stage 1] Docker 이미지 빌드 완료",
-            "[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...",
-            "[Stage 2] ECR 리포지토리 확인 완료",
-            "[Stage 2] ECR 로그인 완료",
-            "[Stage 2] 이미지 Push 완료",
-            "Deployment completed successfully",
-        ])
-        #expect(events[1].details["stage"] as? Int == 1)
-        #expect((events[1].details["path"] as? String)?.hasSuffix("/repo") == true)
-        #expect(events[2].details["path"] as? String == "Dockerfile")
-        let tag = try #require(events[3].details["imageName"] as? String)
-        #expect(tag.wholeMatch(of: /octo-sample-main-\d{10}/) != nil)
-        #expect(events[5].details["repository"] as? String == "octo-sample")
-        let uri = try #require(events[7].details["uri"] as? String)
-        #expect(uri == "\(environment.registry.host)/octo-sample:\(tag)")
-        #expect((events[7].details["digest"] as? String)?.hasPrefix("sha256:") == true)
-        #expect(snapshot.facts.commitSHA == head)
-        #expect(snapshot.facts.imageURI == uri)
+            let events = stageEvents(deployment).filter { !$0.message.contains("출력") }
+            #expect(events.map(\.message) == [
+                "[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...",
+                "[Stage 1] Repository 클론 완료",
+                "[Stage 1] Dockerfile 찾음",
+                "[Stage 1] Docker 이미지 빌드 완료",
+                "[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...",
+                "[Stage 2] ECR 리포지토리 확인 완료",
+                "[Stage 2] ECR 로그인 완료",
+                "[Stage 2] 이미지 Push 완료",
+                "Deployment completed successfully",
+            ])
+            #expect(events[1].details["stage"] as? Int == 1)
+            #expect((events[1].details["path"] as? String)?.hasSuffix("/repo") == true)
+            #expect(events[2].details["path"] as? String == "Dockerfile")
+            let tag = try #require(events[3].details["imageName"] as? String)
+            #expect(tag.wholeMatch(of: /octo-sample-main-\d{10}/) != nil)
+            #expect(events[5].details["repository"] as? String == "octo-sample")
+            let uri = try #require(events[7].details["uri"] as? String)
+            #expect(uri == "\(environment.registry.host)/octo-sample:\(tag)")
+            #expect((events[7].details["digest"] as? String)?.hasPrefix("sha256:") == true)
+            #expect(snapshot.facts.commitSHA == head)
+            #expect(snapshot.facts.imageURI == uri)
 
-        // The image is in the registry under the expected tag, and ECR knows the repository.
-        let tags = try await environment.registry.request(path: "v2/octo-sample/tags/list")
-        #expect(String(decoding: tags.body, as: UTF8.self).contains(tag))
-        let repositories = try await environment.moto.aws("ecr", "describe-repositories", ["--repository-names", "octo-sample"])
-        #expect("\(repositories)".contains("octo-sample"))
-        #expect(leftoverWorkspaces(of: deployment).isEmpty)
-        // Build output reached the event log, rate-limited.
-        #expect(stageEvents(deployment).contains { $0.message == "[Stage 1] Docker build 출력" })
+            // The image is in the registry under the expected tag, and ECR knows the repository.
+            let tags = try await environment.registry.request(path: "v2/octo-sample/tags/list")
+            #expect(String(decoding: tags.body, as: UTF8.self).contains(tag))
+            let repositories = try await environment.moto.aws("ecr", "describe-repositories", ["--repository-names", "octo-sample"])
+            #expect("\(repositories)".contains("octo-sample"))
+            #expect(leftoverWorkspaces(of: deployment).isEmpty)
+            // Build output reached the event log, rate-limited.
+            #expect(stageEvents(deployment).contains { $0.message == "[Stage 1] Docker build 출력" })
+        }
     }
 
     @Test func dockerfileInASubdirectoryAndABranchWithASlash() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "nested", branch: "feature/x",
-                                                     template: SampleApp.files(.dockerfileInSubdirectory))
-        let deployment = try await environment.deploy(owner: "octo", repo: "nested", branch: "feature/x")
-        #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
-        let found = stageEvents(deployment).first { $0.message == "[Stage 1] Dockerfile 찾음" }
-        #expect(found?.details["path"] as? String == "app/Dockerfile")
-        #expect((deployment.facts.imageName ?? "").hasPrefix("octo-nested-feature-x-"))
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "nested", branch: "feature/x",
+                                                         template: SampleApp.files(.dockerfileInSubdirectory))
+            let deployment = try await environment.deploy(owner: "octo", repo: "nested", branch: "feature/x")
+            #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
+            let found = stageEvents(deployment).first { $0.message == "[Stage 1] Dockerfile 찾음" }
+            #expect(found?.details["path"] as? String == "app/Dockerfile")
+            #expect((deployment.facts.imageName ?? "").hasPrefix("octo-nested-feature-x-"))
+        }
     }
 
     @Test(arguments: [
@@ -66,113 +66,113 @@ import PandaTestSupport
         (SampleApp.Variant.failingBuildStep, "Deployment failed: Docker build failed:"),
     ])
     func buildFailuresEndInStageOneWithTheReason(variant: SampleApp.Variant, message: String) async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        let repo = "broken-\(variant.rawValue.lowercased())"
-        _ = try await environment.git.makeRepository(owner: "octo", repo: repo, template: SampleApp.files(variant))
-        let deployment = try await environment.deploy(owner: "octo", repo: repo)
-        let failure = try #require(deployment.snapshot().failure)
-        #expect(failure.message.hasPrefix(message), "\(failure.message)")
-        #expect(failure.errorCode == .dockerBuildFailed)
-        #expect(failure.stage == 1)
-        if variant == .failingBuildStep { #expect(failure.message.contains("missing-file")) }
-        if variant == .dockerfileSyntaxError { #expect(failure.message.lowercased().contains("unknown instruction")) }
-        #expect(leftoverWorkspaces(of: deployment).isEmpty)
+        try await BuildAndPushEnvironment.with { environment in
+            let repo = "broken-\(variant.rawValue.lowercased())"
+            _ = try await environment.git.makeRepository(owner: "octo", repo: repo, template: SampleApp.files(variant))
+            let deployment = try await environment.deploy(owner: "octo", repo: repo)
+            let failure = try #require(deployment.snapshot().failure)
+            #expect(failure.message.hasPrefix(message), "\(failure.message)")
+            #expect(failure.errorCode == .dockerBuildFailed)
+            #expect(failure.stage == 1)
+            if variant == .failingBuildStep { #expect(failure.message.contains("missing-file")) }
+            if variant == .dockerfileSyntaxError { #expect(failure.message.lowercased().contains("unknown instruction")) }
+            #expect(leftoverWorkspaces(of: deployment).isEmpty)
+        }
     }
 
     @Test func cloneFailuresCarryGitsReasonWithoutTheToken() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))
 
-        let wrongToken = Secret("ghp_wrongwrongwrong")
-        let denied = try await environment.deploy(owner: "octo", repo: "sample", token: wrongToken)
-        let deniedMessage = denied.snapshot().failure?.message ?? ""
-        #expect(deniedMessage.contains("Authentication failed"), "\(deniedMessage)")
-        #expect(denied.snapshot().failure?.errorCode == .dockerBuildFailed)
+            let wrongToken = Secret("ghp_wrongwrongwrong")
+            let denied = try await environment.deploy(owner: "octo", repo: "sample", token: wrongToken)
+            let deniedMessage = denied.snapshot().failure?.message ?? ""
+            #expect(deniedMessage.contains("Authentication failed"), "\(deniedMessage)")
+            #expect(denied.snapshot().failure?.errorCode == .dockerBuildFailed)
 
-        let missingBranch = try await environment.deploy(owner: "octo", repo: "sample", branch: "nope")
-        #expect(missingBranch.snapshot().failure?.message.contains("Remote branch nope not found") == true)
+            let missingBranch = try await environment.deploy(owner: "octo", repo: "sample", branch: "nope")
+            #expect(missingBranch.snapshot().failure?.message.contains("Remote branch nope not found") == true)
 
-        let missingRepo = try await environment.deploy(owner: "octo", repo: "ghost")
-        #expect(missingRepo.snapshot().failure?.message.contains("not found") == true)
+            let missingRepo = try await environment.deploy(owner: "octo", repo: "ghost")
+            #expect(missingRepo.snapshot().failure?.message.contains("not found") == true)
 
-        for deployment in [denied, missingBranch, missingRepo] {
-            let everything = deployment.log.events.map(\.data).joined()
-            #expect(!everything.contains(wrongToken.reveal()))
-            #expect(!everything.contains(environment.gitToken.reveal()))
+            for deployment in [denied, missingBranch, missingRepo] {
+                let everything = deployment.log.events.map(\.data).joined()
+                #expect(!everything.contains(wrongToken.reveal()))
+                #expect(!everything.contains(environment.gitToken.reveal()))
+            }
         }
     }
 
     @Test func symlinkOutOfTheCheckoutIsNeverFollowed() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        // A root Dockerfile that points outside the checkout; the real one is in app/.
-        var template = try SampleApp.files(.dockerfileInSubdirectory)
-        template.symlinks["Dockerfile"] = "../../../../../../etc/hostname"
-        template.symlinks["escape"] = "/etc"
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "links", template: template)
-        let deployment = try await environment.deploy(owner: "octo", repo: "links")
-        let found = stageEvents(deployment).first { $0.message == "[Stage 1] Dockerfile 찾음" }
-        #expect(found?.details["path"] as? String == "app/Dockerfile")
-        #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
+        try await BuildAndPushEnvironment.with { environment in
+            // A root Dockerfile that points outside the checkout; the real one is in app/.
+            var template = try SampleApp.files(.dockerfileInSubdirectory)
+            template.symlinks["Dockerfile"] = "../../../../../../etc/hostname"
+            template.symlinks["escape"] = "/etc"
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "links", template: template)
+            let deployment = try await environment.deploy(owner: "octo", repo: "links")
+            let found = stageEvents(deployment).first { $0.message == "[Stage 1] Dockerfile 찾음" }
+            #expect(found?.details["path"] as? String == "app/Dockerfile")
+            #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
+        }
     }
 
     @Test func onlyTheNewestImagesOfARepositoryAreKept() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "prune", template: SampleApp.files(version: "v1"))
-        for version in ["v2", "v3"] {
-            let first = try await environment.deploy(owner: "octo", repo: "prune") { $0.docker.keepImagesPerRepository = 1 }
-            #expect(first.status == .completed)
-            _ = try await environment.git.commit(owner: "octo", repo: "prune", change: RepositoryChange(
-                files: SampleApp.files(version: version).files.filter { $0.key.hasPrefix("www/") }, message: version))
-            try await Task.sleep(for: .seconds(1))  // a new epoch second: a new tag
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "prune", template: SampleApp.files(version: "v1"))
+            for version in ["v2", "v3"] {
+                let first = try await environment.deploy(owner: "octo", repo: "prune") { $0.docker.keepImagesPerRepository = 1 }
+                #expect(first.status == .completed)
+                _ = try await environment.git.commit(owner: "octo", repo: "prune", change: RepositoryChange(
+                    files: SampleApp.files(version: version).files.filter { $0.key.hasPrefix("www/") }, message: version))
+                try await Task.sleep(for: .seconds(1))  // a new epoch second: a new tag
+            }
+            let listed = try await TestProcess.run(DockerCLI().listImages(label: "\(DockerBuildStage.repositoryLabel)=octo-prune"))
+            let ids = Set(listed.stdout.split(separator: "\n").compactMap { $0.split(separator: "\t").first })
+            #expect(ids.count == 1, "\(listed.stdout)")
         }
-        let listed = try await TestProcess.run(DockerCLI().listImages(label: "\(DockerBuildStage.repositoryLabel)=octo-prune"))
-        let ids = Set(listed.stdout.split(separator: "\n").compactMap { $0.split(separator: "\t").first })
-        #expect(ids.count == 1, "\(listed.stdout)")
     }
 
     @Test func pushFailureIsStageTwoWithECRPushFailed() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))
-        let closedPort = try FreePort.next()
-        let deployment = try await environment.deploy(owner: "octo", repo: "sample") {
-            $0.aws.registryHostOverride = "127.0.0.1:\(closedPort)"
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))
+            let closedPort = try FreePort.next()
+            let deployment = try await environment.deploy(owner: "octo", repo: "sample") {
+                $0.aws.registryHostOverride = "127.0.0.1:\(closedPort)"
+            }
+            let failure = try #require(deployment.snapshot().failure)
+            #expect(failure.errorCode == .ecrPushFailed)
+            #expect(failure.stage == 2)
+            #expect(failure.message.hasPrefix("Deployment failed: docker login to 127.0.0.1:\(closedPort) failed"))
+            #expect(leftoverWorkspaces(of: deployment).isEmpty)
         }
-        let failure = try #require(deployment.snapshot().failure)
-        #expect(failure.errorCode == .ecrPushFailed)
-        #expect(failure.stage == 2)
-        #expect(failure.message.hasPrefix("Deployment failed: docker login to 127.0.0.1:\(closedPort) failed"))
-        #expect(leftoverWorkspaces(of: deployment).isEmpty)
     }
 
     @Test func concurrentDeploymentsShareNoWorkspaceAndLeakNoSecret() async throws {
-        let environment = try await BuildAndPushEnvironment.start()
-        defer { Task { await environment.stop() } }
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "first", template: SampleApp.files(version: "v1"))
-        _ = try await environment.git.makeRepository(owner: "octo", repo: "second", template: SampleApp.files(version: "v2"))
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "first", template: SampleApp.files(version: "v1"))
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "second", template: SampleApp.files(version: "v2"))
 
-        let secrets = [environment.gitToken.reveal(), RegistryFixture.defaultPassword.reveal(),
-                       MotoServer.setupCredentials.secretAccessKey.reveal()]
-        let sampler = CommandLineSampler(looking: secrets)
-        sampler.start()
-        async let first = environment.deploy(owner: "octo", repo: "first")
-        async let second = environment.deploy(owner: "octo", repo: "second")
-        let deployments = try await [first, second]
-        let (samples, leaks) = sampler.stop()
+            let secrets = [environment.gitToken.reveal(), RegistryFixture.defaultPassword.reveal(),
+                           MotoServer.setupCredentials.secretAccessKey.reveal()]
+            let sampler = CommandLineSampler(looking: secrets)
+            sampler.start()
+            async let first = environment.deploy(owner: "octo", repo: "first")
+            async let second = environment.deploy(owner: "octo", repo: "second")
+            let deployments = try await [first, second]
+            let (samples, leaks) = sampler.stop()
 
-        #expect(deployments.allSatisfy { $0.status == .completed })
-        #expect(samples > 10, "sampled \(samples) times")
-        #expect(leaks.isEmpty, "\(leaks)")
-        let workspaces = deployments.map { stageEvents($0).first { $0.message == "[Stage 1] Repository 클론 완료" }?.details["path"] as? String ?? "" }
-        #expect(Set(workspaces).count == 2)
-        for deployment in deployments {
-            let everything = deployment.log.events.map(\.data).joined()
-            for secret in secrets { #expect(!everything.contains(secret)) }
-            #expect(leftoverWorkspaces(of: deployment).isEmpty)
+            #expect(deployments.allSatisfy { $0.status == .completed })
+            #expect(samples > 10, "sampled \(samples) times")
+            #expect(leaks.isEmpty, "\(leaks)")
+            let workspaces = deployments.map { stageEvents($0).first { $0.message == "[Stage 1] Repository 클론 완료" }?.details["path"] as? String ?? "" }
+            #expect(Set(workspaces).count == 2)
+            for deployment in deployments {
+                let everything = deployment.log.events.map(\.data).joined()
+                for secret in secrets { #expect(!everything.contains(secret)) }
+                #expect(leftoverWorkspaces(of: deployment).isEmpty)
+            }
         }
     }
 }
