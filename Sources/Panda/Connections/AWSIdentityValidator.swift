@@ -51,34 +51,8 @@ struct AWSIdentityValidator: Sendable {
         return AWSCallerIdentity(accountId: account, arn: arn, userId: object["UserId"] as? String ?? "")
     }
 
-    /// AWS's own reason from the CLI's stderr: the message of
-    /// `An error occurred (Code) when calling the Op operation: Message`; an unreachable
-    /// endpoint is a connection timeout; otherwise the last line. Secrets are masked
-    /// (the runner already redacts them; this is the second lock).
+    /// AWS's own reason from the CLI's stderr (see `AWSCLI.errorReason`).
     static func reason(fromStderr stderr: String, secrets: [Secret]) -> String {
-        let lines = stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        var reason = "aws CLI failed without a message"
-        if let line = lines.last(where: { $0.hasPrefix("An error occurred (") }),
-           let marker = line.range(of: " operation: ") {
-            reason = String(line[marker.upperBound...])
-            if reason.isEmpty, let code = line.split(separator: "(").dropFirst().first?.split(separator: ")").first {
-                reason = String(code)
-            }
-        } else if lines.contains(where: { Self.unreachableMarkers.contains(where: $0.contains) }) {
-            reason = "Connection timeout"
-        } else if let last = lines.last {
-            reason = last
-        }
-        for secret in secrets where !secret.isEmpty {
-            reason = reason.replacingOccurrences(of: secret.reveal(), with: "***")
-        }
-        return String(reason.prefix(500))
+        AWSCLI.errorReason(fromStderr: stderr, secrets: secrets)
     }
-
-    static let unreachableMarkers = [
-        "Could not connect to the endpoint URL",
-        "Connect timeout on endpoint URL",
-        "Read timeout on endpoint URL",
-        "Connection was closed before we received a valid response",
-    ]
 }

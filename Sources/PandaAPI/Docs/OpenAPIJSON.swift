@@ -1,3 +1,5 @@
+import Panda
+
 /// A JSON value whose objects keep their keys in the order written, so the OpenAPI
 /// document reads top-down (`code`, `message`, `data`; paths in route order) and
 /// serializes byte-identically on every platform. Non-ASCII text is written as raw
@@ -44,65 +46,45 @@ indirect enum OpenAPIJSON: Sendable, Equatable {
         return .object(existing)
     }
 
-    /// Compact UTF-8 JSON.
+    /// Compact UTF-8 JSON, keys in the order written.
     var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 * 1024)
-        write(into: &out)
-        return out
+        // Only finite numbers are ever written into the document: encoding cannot fail.
+        (try? OrderedJSONEncoder().encodeBytes(self)) ?? Array("{}".utf8)
+    }
+}
+
+extension OpenAPIJSON: Encodable {
+    private struct MemberName: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
     }
 
-    private func write(into out: inout [UInt8]) {
+    func encode(to encoder: Encoder) throws {
         switch self {
         case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                member.value.write(into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            var container = encoder.container(keyedBy: MemberName.self)
+            for member in members { try container.encode(member.value, forKey: MemberName(stringValue: member.key)) }
         case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                element.write(into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(element) }
         case .string(let text):
-            Self.writeString(text, into: &out)
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
         case .int(let number):
-            out.append(contentsOf: Array(String(number).utf8))
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
         case .double(let number):
-            precondition(number.isFinite, "JSON has no representation for \(number)")
-            out.append(contentsOf: Array(String(number).utf8))
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
         case .bool(let flag):
-            out.append(contentsOf: Array((flag ? "true" : "false").utf8))
+            var container = encoder.singleValueContainer()
+            try container.encode(flag)
         case .null:
-            out.append(contentsOf: Array("null".utf8))
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
         }
-    }
-
-    private static func writeString(_ text: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

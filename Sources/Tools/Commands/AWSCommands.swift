@@ -1,3 +1,4 @@
+import Foundation
 /// AWS credentials as the aws CLI takes them. Every part is a ``Secret``: never printed,
 /// only revealed into a child's environment.
 public struct AWSCredentials: Sendable, Hashable {
@@ -100,5 +101,46 @@ public struct AWSCLI: Sendable, Equatable {
     /// `aws sts get-caller-identity --output json`: valid credentials answer with the account and ARN.
     public func getCallerIdentity(timeout: Duration? = nil) -> Command {
         command("sts", "get-caller-identity", timeout: timeout)
+    }
+}
+
+// Reading the aws CLI's error output.
+extension AWSCLI {
+    /// AWS's own reason from the CLI's stderr: the message of
+    /// `An error occurred (Code) when calling the Op operation: Message`; an unreachable
+    /// endpoint is a connection timeout; otherwise the last line. Secrets are masked
+    /// (the runner already redacts them; this is the second lock).
+    public static func errorReason(fromStderr stderr: String, secrets: [Secret] = []) -> String {
+        let lines = stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var reason = "aws CLI failed without a message"
+        if let line = lines.last(where: { $0.hasPrefix("An error occurred (") }),
+           let marker = line.range(of: " operation: ") {
+            reason = String(line[marker.upperBound...])
+            if reason.isEmpty, let code = line.split(separator: "(").dropFirst().first?.split(separator: ")").first {
+                reason = String(code)
+            }
+        } else if lines.contains(where: { Self.unreachableMarkers.contains(where: $0.contains) }) {
+            reason = "Connection timeout"
+        } else if let last = lines.last {
+            reason = last
+        }
+        for secret in secrets where !secret.isEmpty {
+            reason = reason.replacingOccurrences(of: secret.reveal(), with: "***")
+        }
+        return String(reason.prefix(500))
+    }
+
+    public static let unreachableMarkers = [
+        "Could not connect to the endpoint URL",
+        "Connect timeout on endpoint URL",
+        "Read timeout on endpoint URL",
+        "Connection was closed before we received a valid response",
+    ]
+
+    /// `An error occurred (Code) when calling …` → `Code`.
+    public static func errorCode(inStderr stderr: String) -> String? {
+        guard let start = stderr.range(of: "An error occurred (")?.upperBound,
+              let end = stderr[start...].firstIndex(of: ")") else { return nil }
+        return String(stderr[start..<end])
     }
 }

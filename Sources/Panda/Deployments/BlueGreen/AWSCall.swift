@@ -18,8 +18,8 @@ extension DeploymentContext {
         guard result.succeeded else {
             throw AWSCallFailure(
                 operation: "\(service) \(operation)",
-                code: Self.errorCode(in: result.stderr),
-                reason: AWSIdentityValidator.reason(fromStderr: result.stderr, secrets: []))
+                code: AWSCLI.errorCode(inStderr: result.stderr),
+                reason: AWSCLI.errorReason(fromStderr: result.stderr))
         }
         let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !output.isEmpty else { return .null }
@@ -33,12 +33,5 @@ extension DeploymentContext {
         } catch let failure as AWSCallFailure where failure.code.map(codes.contains) ?? false {
             return nil
         }
-    }
-
-    /// `An error occurred (Code) when calling …` → `Code`.
-    static func errorCode(in stderr: String) -> String? {
-        guard let start = stderr.range(of: "An error occurred (")?.upperBound,
-              let end = stderr[start...].firstIndex(of: ")") else { return nil }
-        return String(stderr[start..<end])
     }
 }

@@ -51,50 +51,34 @@ public struct ECRPushStage: Stage {
     }
 
     private func ensureRepository(_ repository: String, aws: AWSCLI, context: DeploymentContext) async throws -> String {
-        let described = try await context.run(aws.command("ecr", "describe-repositories", ["--repository-names", repository]))
-        if described.succeeded {
-            return try Self.repositoryURI(described.stdout, key: "repositories")
-        }
-        guard described.stderr.contains("RepositoryNotFoundException") else {
-            throw StageFailure("ECR describe-repositories failed: \(AWSIdentityValidator.reason(fromStderr: described.stderr, secrets: []))")
-        }
+        let described = try await context.aws("ecr", "describe-repositories", ["--repository-names", repository],
+                                              tolerating: ["RepositoryNotFoundException"])
+        if let uri = described?["repositories"]?.arrayValue.first?["repositoryUri"]?.stringValue { return uri }
         let settings = context.configuration.aws
-        let created = try await context.run(aws.command("ecr", "create-repository", [
+        // Another deployment of the same repository may create it first: then look again.
+        let created = try await context.aws("ecr", "create-repository", [
             "--repository-name", repository,
             "--image-scanning-configuration", "scanOnPush=\(settings.ecrScanOnPush)",
             "--image-tag-mutability", settings.ecrImmutableTags ? "IMMUTABLE" : "MUTABLE",
-        ]))
-        if created.succeeded {
-            return try Self.repositoryURI(created.stdout, key: "repository")
+        ], tolerating: ["RepositoryAlreadyExistsException"])
+        let repositoryJSON = if let created {
+            created["repository"]
+        } else {
+            try await context.aws("ecr", "describe-repositories", ["--repository-names", repository])["repositories"]?.arrayValue.first
         }
-        // Another deployment of the same repository created it in the meantime.
-        if created.stderr.contains("RepositoryAlreadyExistsException") {
-            let again = try await context.run(aws.command("ecr", "describe-repositories", ["--repository-names", repository]))
-            if again.succeeded { return try Self.repositoryURI(again.stdout, key: "repositories") }
+        guard let uri = repositoryJSON?["repositoryUri"]?.stringValue, !uri.isEmpty else {
+            throw StageFailure("ECR answered without a repository URI")
         }
-        throw StageFailure("ECR create-repository failed: \(AWSIdentityValidator.reason(fromStderr: created.stderr, secrets: []))")
+        return uri
     }
 
     private func loginPassword(aws: AWSCLI, context: DeploymentContext) async throws -> Secret {
         let result = try await context.run(aws.command("ecr", "get-login-password", []).withoutOutputFormat())
         let password = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.succeeded, !password.isEmpty else {
-            throw StageFailure("ECR get-login-password failed: \(AWSIdentityValidator.reason(fromStderr: result.stderr, secrets: []))")
+            throw StageFailure("ECR get-login-password failed: \(AWSCLI.errorReason(fromStderr: result.stderr))")
         }
         return Secret(password)
-    }
-
-    static func repositoryURI(_ json: String, key: String) throws -> String {
-        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
-        let repository: [String: Any]? = if key == "repositories" {
-            (object?[key] as? [[String: Any]])?.first
-        } else {
-            object?[key] as? [String: Any]
-        }
-        guard let uri = repository?["repositoryUri"] as? String, !uri.isEmpty else {
-            throw StageFailure("ECR answered without a repository URI")
-        }
-        return uri
     }
 
     /// `latest: digest: sha256:… size: 528` → `sha256:…`
