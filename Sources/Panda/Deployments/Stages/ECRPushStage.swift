@@ -19,7 +19,7 @@ public struct ECRPushStage: Stage {
 
         let aws = context.awsCLI
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
-        let repositoryURI = try await ensureRepository(repository, aws: aws, context: context)
+        let repositoryURI = try await ensureRepository(repository, context: context)
         context.publish("[Stage 2] ECR 리포지토리 확인 완료", details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
 
         let override = context.configuration.aws.registryHostOverride
@@ -50,7 +50,7 @@ public struct ECRPushStage: Stage {
         context.publish("[Stage 2] 이미지 Push 완료", details: ["uri": .string(remoteImage), "digest": .string(digest)])
     }
 
-    private func ensureRepository(_ repository: String, aws: AWSCLI, context: DeploymentContext) async throws -> String {
+    private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> String {
         let described = try await context.aws("ecr", "describe-repositories", ["--repository-names", repository],
                                               tolerating: ["RepositoryNotFoundException"])
         if let uri = described?["repositories"]?.arrayValue.first?["repositoryUri"]?.stringValue { return uri }
