@@ -36,15 +36,6 @@ panda_mhd_bound_port(struct MHD_Daemon *daemon)
     return info == NULL ? 0 : info->port;
 }
 
-/// `MHD_get_connection_info` is variadic.
-static inline const struct sockaddr *
-panda_mhd_client_address(struct MHD_Connection *connection)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    return info == NULL ? NULL : info->client_addr;
-}
-
 /// `MHD_set_response_options` is variadic. Without this flag libmicrohttpd drops an
 /// explicit `Connection: keep-alive` for HTTP/1.1 clients.
 static inline enum MHD_Result

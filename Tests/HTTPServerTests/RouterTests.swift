@@ -49,7 +49,8 @@ import PandaTestSupport
     }
 
     @Test func queryDecodingHandlesPlusAndEscapes() {
-        #expect(PercentDecoding.query("a=1&b=two+words&c=%41%42&a=2&flag") == ["a": "1", "b": "two words", "c": "AB", "flag": ""])
+        let pairs = [("a", "1"), ("b", "two+words"), ("c", "%41%42"), ("a", "2"), ("flag", ""), ("", "x"), ("bad", "%zz")]
+        #expect(PercentDecoding.query(pairs.map { (name: $0.0, value: $0.1) }) == ["a": "1", "b": "two words", "c": "AB", "flag": ""])
     }
 
     @Test func serverSentEventSplitsMultilineData() {

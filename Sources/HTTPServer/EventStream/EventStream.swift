@@ -40,7 +40,7 @@ public final class EventStream: @unchecked Sendable {
 
     public func send(bytes: [UInt8]) {
         state.withLock { state in
-            guard !state.finished, !state.closed else { return }
+            guard !state.finished else { return }  // a closed stream is finished too
             if state.pending.count - state.readOffset + bytes.count > maxPendingBytes {
                 state.overflowed = true
                 state.finished = true
@@ -78,9 +78,6 @@ public final class EventStream: @unchecked Sendable {
         }
         if alreadyClosed { handler() }
     }
-
-    public var isClosed: Bool { state.withLock { $0.closed } }
-    public var isFinished: Bool { state.withLock { $0.finished } }
 
     /// Must run with the lock held; resuming is safe from any thread.
     private static func wake(_ state: inout State) {

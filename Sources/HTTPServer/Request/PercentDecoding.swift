@@ -21,14 +21,14 @@ enum PercentDecoding {
         return String(validating: bytes, as: UTF8.self)
     }
 
-    /// Parses `a=1&b=two%20words` into a dictionary; malformed pairs are skipped.
-    static func query(_ text: Substring) -> [String: String] {
+    /// Decodes raw query `name=value` pairs; the first value of a repeated name wins,
+    /// malformed or nameless pairs are skipped.
+    static func query(_ pairs: [(name: String, value: String)]) -> [String: String] {
         var result: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0], plusAsSpace: true), !name.isEmpty else { continue }
-            let value = parts.count > 1 ? decode(parts[1], plusAsSpace: true) : ""
-            if let value, result[name] == nil { result[name] = value }
+        for pair in pairs {
+            guard let name = decode(pair.name[...], plusAsSpace: true), !name.isEmpty, result[name] == nil,
+                  let value = decode(pair.value[...], plusAsSpace: true) else { continue }
+            result[name] = value
         }
         return result
     }

@@ -139,23 +139,17 @@ extension HTTPServer {
         return collected
     }
 
+    /// libmicrohttpd splits the query; its values arrive still encoded (see `keepEscapes`).
     private func queryParameters(_ connection: OpaquePointer) -> [String: String] {
-        var raw: [(Substring, Substring)] = []
+        var raw: [(name: String, value: String)] = []
         withUnsafeMutablePointer(to: &raw) { pointer in
             _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, { cls, _, key, value in
                 guard let cls, let key else { return .YES }
-                let pairs = cls.assumingMemoryBound(to: [(Substring, Substring)].self)
-                pairs.pointee.append((Substring(String(cString: key)), Substring(value.map { String(cString: $0) } ?? "")))
+                let pairs = cls.assumingMemoryBound(to: [(name: String, value: String)].self)
+                pairs.pointee.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
                 return .YES
             }, pointer)
         }
-        var query: [String: String] = [:]
-        for (key, value) in raw {
-            guard let name = PercentDecoding.decode(key, plusAsSpace: true),
-                  let decoded = PercentDecoding.decode(value, plusAsSpace: true),
-                  query[name] == nil else { continue }
-            query[name] = decoded
-        }
-        return query
+        return PercentDecoding.query(raw)
     }
 }

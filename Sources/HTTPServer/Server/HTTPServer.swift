@@ -43,9 +43,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Connections suspended while a `.later` handler works; they must resume before the daemon stops.
     let suspendedForWork = Atomic<Int>(0)
     private let phase = Mutex(Phase.idle)
-    /// Whoever waits in `shutdown()`, resumed by the server thread once the daemon is stopped.
-    private let shutdownWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
-    private let loopDone = Atomic<Bool>(false)
+    /// Whoever waits in `shutdown()`, resumed by the server thread once the daemon is stopped
+    /// (`nil` once it has: later callers return at once).
+    private let shutdownWaiters = Mutex<[CheckedContinuation<Void, Never>]?>([])
     private var supervisor: DispatchSourceTimer?
 
     private enum Phase { case idle, running, draining(deadline: ContinuousClock.Instant), stopped }
@@ -109,13 +109,12 @@ public final class HTTPServer: @unchecked Sendable {
             return true
         }
         guard started else { return }
-        liveStreams.finishAll()
-        wake()
+        // The server thread quiesces the daemon and ends every stream (drainStep).
+        waker.wake()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let finishedAlready = shutdownWaiters.withLock { waiters in
-                if loopDone.load(ordering: .acquiring) { return true }
-                waiters.append(continuation)
-                return false
+                waiters?.append(continuation)
+                return waiters == nil
             }
             if finishedAlready { continuation.resume() }
         }
@@ -161,9 +160,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
         stopDaemon()
         let waiters = shutdownWaiters.withLock { waiters in
-            loopDone.store(true, ordering: .releasing)
-            defer { waiters = [] }
-            return waiters
+            defer { waiters = nil }
+            return waiters ?? []
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -195,10 +193,6 @@ public final class HTTPServer: @unchecked Sendable {
         daemon = nil
         waker.close()
         phase.withLock { $0 = .stopped }
-    }
-
-    func wake() {
-        waker.wake()
     }
 
     private func startSupervisor() {

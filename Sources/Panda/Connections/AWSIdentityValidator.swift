@@ -37,11 +37,11 @@ struct AWSIdentityValidator: Sendable {
             case .couldNotRun(_, let reason):
                 throw EnvironmentError("aws CLI could not run: \(reason)")
             case .failed(_, _, let stderr):
-                throw Self.failure(Self.reason(fromStderr: stderr, secrets: credentials.secrets))
+                throw Self.failure(AWSCLI.errorReason(fromStderr: stderr, secrets: credentials.secrets))
             }
         }
         guard result.succeeded else {
-            throw Self.failure(Self.reason(fromStderr: result.stderr, secrets: credentials.secrets))
+            throw Self.failure(AWSCLI.errorReason(fromStderr: result.stderr, secrets: credentials.secrets))
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any],
               let account = object["Account"] as? String, let arn = object["Arn"] as? String
@@ -49,10 +49,5 @@ struct AWSIdentityValidator: Sendable {
             throw Self.failure("Unexpected answer from STS GetCallerIdentity")
         }
         return AWSCallerIdentity(accountId: account, arn: arn, userId: object["UserId"] as? String ?? "")
-    }
-
-    /// AWS's own reason from the CLI's stderr (see `AWSCLI.errorReason`).
-    static func reason(fromStderr stderr: String, secrets: [Secret]) -> String {
-        AWSCLI.errorReason(fromStderr: stderr, secrets: secrets)
     }
 }

@@ -98,7 +98,4 @@ public final class ConnectionService: Sendable {
         }
         logger.info("connection deleted", metadata: ["connectionId": "\(id)"])
     }
-
-    public func github(_ id: String) async -> GitHubConnection? { await registry.github(id) }
-    public func aws(_ id: String) async -> AWSConnection? { await registry.aws(id) }
 }

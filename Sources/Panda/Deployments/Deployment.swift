@@ -46,6 +46,11 @@ public struct DeploymentFailure: Sendable, Equatable {
     public let stage: Int?
     public var durationSeconds: Int?
     public var timeoutSeconds: Int?
+
+    /// Stopped by `POST …/cancel`, in `stage` or (`nil`) while still queued.
+    static func cancelled(at stage: Int?) -> DeploymentFailure {
+        DeploymentFailure(message: "Deployment failed: Deployment cancelled by request", errorCode: .deploymentCancelled, stage: stage)
+    }
 }
 
 /// A consistent copy of a deployment's state at one moment.

@@ -53,7 +53,7 @@ public final class DeploymentService: Sendable {
             throw DeploymentError("Deployment result not found: \(id)")
         }
         switch await scheduler.cancel(deployment) {
-        case .cancelled, .unknown: return deployment
+        case .cancelled: return deployment
         case .alreadyFinished: throw DeploymentError("Deployment already finished: \(id)")
         }
     }

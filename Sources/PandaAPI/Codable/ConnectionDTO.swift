@@ -1,6 +1,7 @@
 import Panda
 
 /// One entry of `GET /api/v1/connections`: never a secret (the core's summary has none).
+/// Fields in the order the OpenAPI document lists them; absent ones are left out, not null.
 struct ConnectionDTO: Encodable {
     let id: String
     let kind: String
@@ -26,10 +27,5 @@ struct ConnectionDTO: Encodable {
             self.arn = arn
             self.region = region
         }
-    }
-
-    // Field order as the OpenAPI document lists it; absent fields are left out, not null.
-    enum CodingKeys: String, CodingKey {
-        case id, kind, owner, repo, branch, accountId, arn, region, createdAt
     }
 }

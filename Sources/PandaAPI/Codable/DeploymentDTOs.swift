@@ -13,96 +13,63 @@ struct DeploymentStarted: Encodable {
 }
 
 /// `data` of `GET /api/v1/deploy/{id}/result`: the SPEC's fields in its order, then ours.
+/// Every field is present, `null` when unknown, so clients can rely on the shape; only
+/// `currentStage` and `queuePosition` are left out once the deployment has finished.
 struct DeploymentResultBody: Encodable {
     let deploymentId: String
     let status: String
     let owner: String
     let repo: String
     let branch: String
-    let startedAt: String?
-    let completedAt: String?
+    let startedAt: Nullable<String>
+    let completedAt: Nullable<String>
     let durationSeconds: Int
-    let finalService: String?
-    let blueUrl: String?
-    let greenUrl: String?
-    let errorMessage: String?
-    let blueLatencyMs: Int?
-    let greenLatencyMs: Int?
-    let blueErrorRate: Double?
-    let greenErrorRate: Double?
+    let finalService: Nullable<String>
+    let blueUrl: Nullable<String>
+    let greenUrl: Nullable<String>
+    let errorMessage: Nullable<String>
+    let blueLatencyMs: Nullable<Int>
+    let greenLatencyMs: Nullable<Int>
+    let blueErrorRate: Nullable<Double>
+    let greenErrorRate: Nullable<Double>
     let eventCount: Int
     // Beyond the original, additive.
-    let errorCode: String?
-    let failedStage: Int?
-    let imageUri: String?
-    let commitSha: String?
-    let currentStage: Int?
-    let queuePosition: Int?
-    /// Beyond the original, additive: where each stage's time went (orchestration overhead benchmarks).
+    let errorCode: Nullable<String>
+    let failedStage: Nullable<Int>
+    let imageUri: Nullable<String>
+    let commitSha: Nullable<String>
+    let currentStage: Nullable<Int>?
+    let queuePosition: Nullable<Int>?
+    /// Where each stage's time went (orchestration overhead benchmarks).
     let stageTimings: [StageTimingBody]
 
     init(_ snapshot: DeploymentSnapshot) {
+        let facts = snapshot.facts
         deploymentId = snapshot.id
         status = snapshot.status.rawValue
         owner = snapshot.owner
         repo = snapshot.repo
         branch = snapshot.branch
-        startedAt = snapshot.startedAt.map(UTCTimestamp.string)
-        completedAt = snapshot.completedAt.map(UTCTimestamp.string)
+        startedAt = Nullable(snapshot.startedAt.map(UTCTimestamp.string))
+        completedAt = Nullable(snapshot.completedAt.map(UTCTimestamp.string))
         durationSeconds = snapshot.durationSeconds
-        finalService = snapshot.facts.finalService
-        blueUrl = snapshot.facts.blueURL
-        greenUrl = snapshot.facts.greenURL
-        errorMessage = snapshot.failure?.message
-        blueLatencyMs = snapshot.facts.blueLatencyMs
-        greenLatencyMs = snapshot.facts.greenLatencyMs
-        blueErrorRate = snapshot.facts.blueErrorRate
-        greenErrorRate = snapshot.facts.greenErrorRate
+        finalService = Nullable(facts.finalService)
+        blueUrl = Nullable(facts.blueURL)
+        greenUrl = Nullable(facts.greenURL)
+        errorMessage = Nullable(snapshot.failure?.message)
+        blueLatencyMs = Nullable(facts.blueLatencyMs)
+        greenLatencyMs = Nullable(facts.greenLatencyMs)
+        blueErrorRate = Nullable(facts.blueErrorRate)
+        greenErrorRate = Nullable(facts.greenErrorRate)
         eventCount = snapshot.eventCount
-        errorCode = snapshot.failure?.errorCode.rawValue
-        failedStage = snapshot.failure?.stage
-        imageUri = snapshot.facts.imageURI
-        commitSha = snapshot.facts.commitSHA
-        currentStage = snapshot.status.isTerminal ? nil : snapshot.currentStage
-        queuePosition = snapshot.queuePosition
+        errorCode = Nullable(snapshot.failure?.errorCode.rawValue)
+        failedStage = Nullable(snapshot.failure?.stage)
+        imageUri = Nullable(facts.imageURI)
+        commitSha = Nullable(facts.commitSHA)
+        let running = !snapshot.status.isTerminal
+        currentStage = running ? Nullable(snapshot.currentStage) : nil
+        queuePosition = running ? Nullable(snapshot.queuePosition) : nil
         stageTimings = snapshot.stageTimings.map(StageTimingBody.init)
-    }
-
-    /// Every field is present, `null` when unknown: clients can rely on the shape.
-    enum CodingKeys: String, CodingKey {
-        case deploymentId, status, owner, repo, branch, startedAt, completedAt, durationSeconds, finalService
-        case blueUrl, greenUrl, errorMessage, blueLatencyMs, greenLatencyMs, blueErrorRate, greenErrorRate, eventCount
-        case errorCode, failedStage, imageUri, commitSha, currentStage, queuePosition, stageTimings
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(deploymentId, forKey: .deploymentId)
-        try container.encode(status, forKey: .status)
-        try container.encode(owner, forKey: .owner)
-        try container.encode(repo, forKey: .repo)
-        try container.encode(branch, forKey: .branch)
-        try container.encode(startedAt, forKey: .startedAt)
-        try container.encode(completedAt, forKey: .completedAt)
-        try container.encode(durationSeconds, forKey: .durationSeconds)
-        try container.encode(finalService, forKey: .finalService)
-        try container.encode(blueUrl, forKey: .blueUrl)
-        try container.encode(greenUrl, forKey: .greenUrl)
-        try container.encode(errorMessage, forKey: .errorMessage)
-        try container.encode(blueLatencyMs, forKey: .blueLatencyMs)
-        try container.encode(greenLatencyMs, forKey: .greenLatencyMs)
-        try container.encode(blueErrorRate, forKey: .blueErrorRate)
-        try container.encode(greenErrorRate, forKey: .greenErrorRate)
-        try container.encode(eventCount, forKey: .eventCount)
-        try container.encode(errorCode, forKey: .errorCode)
-        try container.encode(failedStage, forKey: .failedStage)
-        try container.encode(imageUri, forKey: .imageUri)
-        try container.encode(commitSha, forKey: .commitSha)
-        if !(DeploymentStatus(rawValue: status)?.isTerminal ?? true) {
-            try container.encode(currentStage, forKey: .currentStage)
-            try container.encode(queuePosition, forKey: .queuePosition)
-        }
-        try container.encode(stageTimings, forKey: .stageTimings)
     }
 }
 

@@ -7,25 +7,25 @@ import Tools
 @Suite struct AWSIdentityValidatorTests {
     @Test func awsOwnReasonIsKept() {
         let stderr = "\nAn error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.\n"
-        #expect(AWSIdentityValidator.reason(fromStderr: stderr, secrets: [])
+        #expect(AWSCLI.errorReason(fromStderr: stderr, secrets: [])
                 == "The security token included in the request is invalid.")
         let denied = "An error occurred (AccessDenied) when calling the GetCallerIdentity operation: User: arn:aws:iam::1:user/x is not authorized to perform: sts:GetCallerIdentity"
-        #expect(AWSIdentityValidator.reason(fromStderr: denied, secrets: [])
+        #expect(AWSCLI.errorReason(fromStderr: denied, secrets: [])
                 == "User: arn:aws:iam::1:user/x is not authorized to perform: sts:GetCallerIdentity")
     }
 
     @Test func unreachableEndpointIsAConnectionTimeout() {
-        #expect(AWSIdentityValidator.reason(fromStderr: "\nCould not connect to the endpoint URL: \"http://127.0.0.1:1/\"\n", secrets: [])
+        #expect(AWSCLI.errorReason(fromStderr: "\nCould not connect to the endpoint URL: \"http://127.0.0.1:1/\"\n", secrets: [])
                 == "Connection timeout")
-        #expect(AWSIdentityValidator.reason(fromStderr: "Connect timeout on endpoint URL: \"https://sts.amazonaws.com/\"", secrets: [])
+        #expect(AWSCLI.errorReason(fromStderr: "Connect timeout on endpoint URL: \"https://sts.amazonaws.com/\"", secrets: [])
                 == "Connection timeout")
     }
 
     @Test func secretsInAReasonAreMasked() {
-        let reason = AWSIdentityValidator.reason(
+        let reason = AWSCLI.errorReason(
             fromStderr: "An error occurred (X) when calling the Y operation: key AKIASECRET is bad", secrets: [Secret("AKIASECRET")])
         #expect(reason == "key *** is bad")
-        #expect(AWSIdentityValidator.reason(fromStderr: "", secrets: []) == "aws CLI failed without a message")
+        #expect(AWSCLI.errorReason(fromStderr: "", secrets: []) == "aws CLI failed without a message")
     }
 
     @Test func missingAwsBinaryIsAnEnvironmentErrorThatSaysSo() async throws {

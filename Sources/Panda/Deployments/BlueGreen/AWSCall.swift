@@ -1,13 +1,21 @@
 import Foundation
 import Tools
 
-/// An aws CLI failure with AWS's error code and its own reason.
-public struct AWSCallFailure: Error, Sendable, CustomStringConvertible {
+/// An aws CLI failure with AWS's error code and its own reason. In a stage it fails the
+/// stage with the stage's error code.
+public struct AWSCallFailure: PandaError, CustomStringConvertible {
     public let operation: String
     public let code: String?
     public let reason: String
 
-    public var description: String { "\(operation) failed: \(reason)" }
+    public var category: ErrorCategory { .deploymentError }
+    public var message: String { "\(operation) failed: \(reason)" }
+    public var description: String { message }
+}
+
+/// A JSON document as one aws CLI argument (`--ip-permissions '[…]'`), keys sorted.
+func awsJSONArgument(_ value: Any) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
 }
 
 extension DeploymentContext {

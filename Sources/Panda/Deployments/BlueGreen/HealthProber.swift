@@ -24,6 +24,11 @@ public struct ProbeSummary: Sendable, Equatable {
         probes.isEmpty ? 1 : Double(probes.filter { !$0.isHealthy }.count) / Double(probes.count)
     }
 
+    /// The statuses answered, e.g. `200, 500, no answer`.
+    public var statusList: String {
+        probes.map { $0.statusCode == 0 ? "no answer" : String($0.statusCode) }.joined(separator: ", ")
+    }
+
     /// Median of the answered probes' latencies; `nil` when none answered.
     public var medianLatencyMs: Int? {
         let latencies = probes.compactMap(\.latencyMs).sorted()

@@ -63,8 +63,7 @@ struct Provisioner {
     }
 
     private func authorize(_ groupID: String, _ permissions: [[String: Any]]) async throws {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: permissions, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-        _ = try await context.aws("ec2", "authorize-security-group-ingress", ["--group-id", groupID, "--ip-permissions", json],
+        _ = try await context.aws("ec2", "authorize-security-group-ingress", ["--group-id", groupID, "--ip-permissions", try awsJSONArgument(permissions)],
                                   tolerating: ["InvalidPermission.Duplicate"])
     }
 
@@ -173,7 +172,7 @@ struct Provisioner {
                 ],
             ],
         ]
-        let definitions = String(decoding: try JSONSerialization.data(withJSONObject: [container], options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        let definitions = try awsJSONArgument([container])
         let registered = try await context.aws("ecs", "register-task-definition", [
             "--family", names.taskFamily, "--requires-compatibilities", "FARGATE", "--network-mode", "awsvpc",
             "--cpu", String(settings.taskCPU), "--memory", String(settings.taskMemory),

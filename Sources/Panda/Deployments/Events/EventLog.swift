@@ -37,7 +37,6 @@ public final class EventLog: Sendable {
 
     public var count: Int { state.withLock { $0.events.count } }
     public var events: [DeploymentEvent] { state.withLock { $0.events } }
-    public var isFinished: Bool { state.withLock { $0.events.last?.isTerminal ?? false } }
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     /// True when `lastEventID` names the terminal event: the client has everything.

@@ -30,23 +30,18 @@ public final class DeploymentContext: Sendable {
     public var request: DeploymentRequest { deployment.request }
     public var facts: DeploymentFacts { deployment.facts }
 
+    /// The number of the stage now running.
+    public var stageNumber: Int { currentStageNumber.withLock { $0 } }
+
     /// Publishes a `stage` event for the stage now running.
     public func publish(_ message: String, details: EventDetails = [:]) {
-        let stage = currentStageNumber.withLock { $0 }
-        deployment.log.append(.stage(message, stage: stage, details: details))
+        deployment.log.append(.stage(message, stage: stageNumber, details: details))
     }
 
     /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.
     public var awsCLI: AWSCLI {
-        let connection = request.aws
-        return AWSCLI(
-            credentials: AWSCredentials(
-                accessKeyId: connection.credentials.accessKeyId,
-                secretAccessKey: connection.credentials.secretAccessKey,
-                sessionToken: connection.credentials.sessionToken),
-            region: connection.region,
-            endpointURL: configuration.aws.endpointURL,
-            timeout: .seconds(120))
+        AWSCLI(credentials: request.aws.credentials, region: request.aws.region,
+               endpointURL: configuration.aws.endpointURL, timeout: .seconds(120))
     }
 
     /// Work to do when the deployment ends, however it ends (even when cancelled).
@@ -75,9 +70,7 @@ public final class DeploymentContext: Sendable {
 
     /// Runs a child process, counting its wall time against the current stage.
     public func run(_ command: Command) async throws(ProcessError) -> ProcessResult {
-        let started = ContinuousClock.now
-        defer { deployment.recordChildProcess(ContinuousClock.now - started) }
-        return try await runner.run(command)
+        try await run(command, onLine: { _ in })
     }
 
     /// Runs a child process and hands each output line to `onLine` as it arrives.

@@ -44,7 +44,7 @@ struct Orchestrator: Sendable {
 
         for stage in pipeline(context) {
             if deployment.isCancelRequested || Task.isCancelled {
-                return cancelled(at: stage.number)
+                return .cancelled(at: stage.number)
             }
             context.enter(stage)
             let stageStarted = ContinuousClock.now
@@ -57,7 +57,7 @@ struct Orchestrator: Sendable {
 
             switch outcome {
             case .finished where deployment.isCancelRequested:
-                return cancelled(at: stage.number)
+                return .cancelled(at: stage.number)
             case .finished:
                 continue
             case .timedOut(let when):
@@ -111,19 +111,14 @@ struct Orchestrator: Sendable {
             errorCode: .deploymentTimeout, stage: stage, durationSeconds: seconds, timeoutSeconds: limitSeconds)
     }
 
-    private func cancelled(at stage: Int?) -> DeploymentFailure {
-        DeploymentFailure(message: "Deployment failed: Deployment cancelled by request", errorCode: .deploymentCancelled, stage: stage)
-    }
-
     private func failure(for error: any Error, in stage: (any Stage)?, deployment: Deployment) -> DeploymentFailure {
         if deployment.isCancelRequested || error is CancellationError || (error as? ProcessError) == .cancelled {
-            return cancelled(at: stage?.number)
+            return .cancelled(at: stage?.number)
         }
         let code = stage?.failureCode ?? .unexpectedError
         let (message, errorCode): (String, ErrorCode) = switch error {
         case let failure as StageFailure: (failure.message, failure.errorCode ?? code)
         case let failure as ProcessError: (failure.description, code)
-        case let failure as AWSCallFailure: (failure.description, code)
         case let failure as any PandaError: (failure.message, failure.errorCode ?? code)
         default: ("Unexpected \(String(describing: type(of: error)))", .unexpectedError)
         }

@@ -26,7 +26,7 @@ actor Scheduler {
         }
     }
 
-    enum CancelOutcome { case cancelled, alreadyFinished, unknown }
+    enum CancelOutcome { case cancelled, alreadyFinished }
 
     func cancel(_ deployment: Deployment) -> CancelOutcome {
         guard deployment.requestCancel() else {
@@ -35,17 +35,13 @@ actor Scheduler {
         }
         if let index = queue.firstIndex(where: { $0 === deployment }) {
             queue.remove(at: index)
-            deployment.finish(failure: DeploymentFailure(
-                message: "Deployment failed: Deployment cancelled by request", errorCode: .deploymentCancelled, stage: nil))
+            deployment.finish(failure: .cancelled(at: nil))
             announcePositions()
         } else {
             running[deployment.id]?.cancel()
         }
         return .cancelled
     }
-
-    var runningCount: Int { running.count }
-    var queuedCount: Int { queue.count }
 
     private func start(_ deployment: Deployment) {
         running[deployment.id] = Task { [orchestrator] in

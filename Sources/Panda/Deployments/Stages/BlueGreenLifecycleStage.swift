@@ -42,7 +42,7 @@ public struct BlueGreenLifecycleStage: Stage {
             "url": .string(context.healthURL(plan.testURL)), "checks": .integer(preTraffic), "passedChecks": .integer(passed),
         ])
         guard passed == preTraffic else {
-            throw StageFailure("BeforeAllowTraffic: green answered \(Self.statuses(checks)) on \(context.healthURL(plan.testURL))")
+            throw StageFailure("BeforeAllowTraffic: green answered \(checks.statusList) on \(context.healthURL(plan.testURL))")
         }
         // The post-traffic hook runs right after the switch in stage 5; this marks it in the lifecycle.
         context.publish("[Stage 4] CodeDeploy Lifecycle Hook: AfterAllowTraffic", details: [
@@ -89,9 +89,5 @@ public struct BlueGreenLifecycleStage: Stage {
             }
             return text
         }.joined(separator: " | ")
-    }
-
-    static func statuses(_ summary: ProbeSummary) -> String {
-        summary.probes.map { $0.statusCode == 0 ? "no answer" : String($0.statusCode) }.joined(separator: ", ")
     }
 }

@@ -16,9 +16,8 @@ public struct CompletionStage: Stage {
                 try await Task.sleep(for: min(context.healthInterval, deadline - .now))
                 let probe = try await context.probe(context.healthURL(plan.productionURL))
                 if !probe.isHealthy {
-                    try await HealthCheckAndSwitchStage().rollBack(
-                        plan, reason: "production answered \(probe.statusCode == 0 ? "nothing" : String(probe.statusCode)) during the bake time",
-                        context: context)
+                    try await context.rollBack(
+                        plan, reason: "production answered \(probe.statusCode == 0 ? "nothing" : String(probe.statusCode)) during the bake time")
                 }
             }
         }

@@ -49,21 +49,18 @@ public struct ECSServiceStage: Stage {
         }
 
         let serviceName = names.service(green)
-        if try await context.serviceState(serviceName, cluster: cluster) == nil {
-            try await createService(serviceName, plan: plan, subnets: network.subnetIDs, securityGroup: groups.tasks, context: context)
-            context.publish("[Stage 3] ECS 서비스 생성 완료", details: [
-                "serviceName": .string(serviceName), "clusterName": .string(cluster),
-                "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
-            ])
-        } else {
+        let exists = try await context.serviceState(serviceName, cluster: cluster) != nil
+        if exists {
             try await context.aws("ecs", "update-service", [
                 "--cluster", cluster, "--service", serviceName, "--task-definition", taskDefinition, "--desired-count", "0",
             ])
-            context.publish("[Stage 3] ECS 서비스 업데이트 완료", details: [
-                "serviceName": .string(serviceName), "clusterName": .string(cluster),
-                "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
-            ])
+        } else {
+            try await createService(serviceName, plan: plan, subnets: network.subnetIDs, securityGroup: groups.tasks, context: context)
         }
+        context.publish(exists ? "[Stage 3] ECS 서비스 업데이트 완료" : "[Stage 3] ECS 서비스 생성 완료", details: [
+            "serviceName": .string(serviceName), "clusterName": .string(cluster),
+            "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
+        ])
     }
 
     private func createService(_ name: String, plan: BlueGreenPlan, subnets: [String], securityGroup: String,
@@ -78,7 +75,7 @@ public struct ECSServiceStage: Stage {
         try await context.aws("ecs", "create-service", [
             "--cluster", plan.clusterName, "--service-name", name, "--task-definition", plan.taskDefinitionARN,
             "--desired-count", "0", "--launch-type", "FARGATE",
-            "--network-configuration", try Self.json(network), "--load-balancers", try Self.json(balancers),
+            "--network-configuration", try awsJSONArgument(network), "--load-balancers", try awsJSONArgument(balancers),
         ])
     }
 
@@ -92,9 +89,5 @@ public struct ECSServiceStage: Stage {
         }
         try await context.applicationLocks.acquire(key, for: context.id)
         context.onFinish { await context.applicationLocks.release(key, by: context.id) }
-    }
-
-    static func json(_ value: Any) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 }

@@ -56,7 +56,7 @@ public struct HealthCheckAndSwitchStage: Stage {
             "from": "blue", "to": "green",
             "fromTargetGroup": .string(plan.blue.map(plan.targetGroupARN)), "toTargetGroup": .string(plan.targetGroupARN(plan.green)),
         ])
-        try await switchTraffic(plan, toGreen: true, context: context)
+        try await context.switchTraffic(plan, toGreen: true)
         context.record { $0.finalService = "green" }
         context.publish("[Stage 5] 트래픽 전환 완료", details: ["activeService": "green", "url": .string(plan.productionURL)])
 
@@ -67,14 +67,14 @@ public struct HealthCheckAndSwitchStage: Stage {
             "passedChecks": .integer(after.probes.filter(\.isHealthy).count),
         ])
         if after.errorRate > health.maxErrorRate {
-            try await rollBack(plan, reason: "production answered \(BlueGreenLifecycleStage.statuses(after)) after the switch", context: context)
+            try await context.rollBack(plan, reason: "production answered \(after.statusList) after the switch")
         }
     }
 
     /// Why green must not take production, or `nil` when it may.
     static func verdict(green: ProbeSummary, blue: ProbeSummary?, health: PandaConfiguration.Health) -> String? {
         if green.errorRate > health.maxErrorRate {
-            return "error rate \(green.errorRate) (maximum \(health.maxErrorRate)), answers \(BlueGreenLifecycleStage.statuses(green))"
+            return "error rate \(green.errorRate) (maximum \(health.maxErrorRate)), answers \(green.statusList)"
         }
         guard let latency = green.medianLatencyMs else { return "no answer" }
         if latency > health.maxLatencyMs {
@@ -86,24 +86,5 @@ public struct HealthCheckAndSwitchStage: Stage {
             return "median latency \(latency) ms, over \(health.maxLatencyRatio)× blue's \(blueLatency) ms"
         }
         return nil
-    }
-
-    /// Production → green and test → blue, or back.
-    func switchTraffic(_ plan: BlueGreenPlan, toGreen: Bool, context: DeploymentContext) async throws {
-        let production = toGreen ? plan.green : plan.green.other
-        try await context.pointListener(plan.productionListenerARN, at: plan.targetGroupARN(production))
-        try await context.pointListener(plan.testListenerARN, at: plan.targetGroupARN(production.other))
-    }
-
-    func rollBack(_ plan: BlueGreenPlan, reason: String, context: DeploymentContext) async throws -> Never {
-        context.publish("[Stage 5] 롤백 시작", details: ["reason": .string(reason)])
-        try await switchTraffic(plan, toGreen: false, context: context)
-        context.record { $0.finalService = plan.blue == nil ? nil : "blue" }
-        context.publish("[Stage 5] 롤백: 트래픽을 Blue로 되돌림", details: [
-            "activeService": .string(plan.blue == nil ? nil : "blue"), "url": .string(plan.productionURL),
-        ])
-        try? await context.scale(plan.serviceName(plan.green), cluster: plan.clusterName, to: 0)
-        context.publish("[Stage 5] 롤백 완료: Green 서비스 중지", details: ["serviceName": .string(plan.serviceName(plan.green))])
-        throw StageFailure("AfterAllowTraffic failed: \(reason); traffic switched back")
     }
 }
