@@ -96,13 +96,6 @@ func messages(of deployment: Deployment) -> [String] {
 extension BlueGreenEnvironment {
     /// Starts the components, runs `body`, and stops them whether `body` succeeded or not.
     static func with(_ body: (BlueGreenEnvironment) async throws -> Void) async throws {
-        let environment = try await start()
-        do {
-            try await body(environment)
-        } catch {
-            await environment.stop()
-            throw error
-        }
-        await environment.stop()
+        try await withStarted({ try await start() }, stop: { await $0.stop() }, body)
     }
 }

@@ -10,7 +10,6 @@ final class BuildAndPushEnvironment: Sendable {
     let git: GitFixture
     let registry: RegistryFixture
     let moto: MotoServer
-    let token = Secret("ghp_stage\(UUID().uuidString.prefix(8).lowercased())")
 
     private init(git: GitFixture, registry: RegistryFixture, moto: MotoServer) {
         self.git = git
@@ -18,14 +17,12 @@ final class BuildAndPushEnvironment: Sendable {
         self.moto = moto
     }
 
-    static func start(token: Secret? = nil) async throws -> BuildAndPushEnvironment {
+    static func start() async throws -> BuildAndPushEnvironment {
         try await DockerEngine.shared.ensureRunning()
-        let provisional = Secret("ghp_stage\(UUID().uuidString.prefix(8).lowercased())")
-        async let git = GitFixture.start(token: token ?? provisional)
+        async let git = GitFixture.start(token: Secret("ghp_stage\(UUID().uuidString.prefix(8).lowercased())"))
         async let registry = RegistryFixture.start()
         async let moto = MotoServer.start()
-        let environment = try await BuildAndPushEnvironment(git: git, registry: registry, moto: moto)
-        return environment
+        return try await BuildAndPushEnvironment(git: git, registry: registry, moto: moto)
     }
 
     var gitToken: Secret { git.token }
@@ -97,13 +94,19 @@ func leftoverWorkspaces(of deployment: Deployment) -> [String] {
 extension BuildAndPushEnvironment {
     /// Starts the components, runs `body`, and stops them whether `body` succeeded or not.
     static func with(_ body: (BuildAndPushEnvironment) async throws -> Void) async throws {
-        let environment = try await start()
-        do {
-            try await body(environment)
-        } catch {
-            await environment.stop()
-            throw error
-        }
-        await environment.stop()
+        try await withStarted(start, stop: { await $0.stop() }, body)
     }
+}
+
+/// Starts something, runs `body` with it, and stops it whether `body` succeeded or not.
+func withStarted<Environment>(_ start: () async throws -> Environment, stop: (Environment) async -> Void,
+                              _ body: (Environment) async throws -> Void) async throws {
+    let environment = try await start()
+    do {
+        try await body(environment)
+    } catch {
+        await stop(environment)
+        throw error
+    }
+    await stop(environment)
 }
