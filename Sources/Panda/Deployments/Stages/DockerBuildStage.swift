@@ -27,7 +27,8 @@ public struct DockerBuildStage: Stage {
         context.record { $0.commitSHA = commit.isEmpty ? nil : commit }
         context.publish("[Stage 1] Repository 클론 완료", details: ["path": .string(checkout), "commitSha": .string(commit)])
 
-        guard let dockerfile = DockerfileLocator.locate(in: checkout) else {
+        // A walk of the checkout: blocking, so off the cooperative pool.
+        guard let dockerfile = await BlockingWork.run({ DockerfileLocator.locate(in: checkout) }) else {
             throw StageFailure("Dockerfile not found in repository")
         }
         let exposed = (try? String(contentsOfFile: "\(checkout)/\(dockerfile)", encoding: .utf8)).flatMap(DockerfileLocator.exposedPort)
