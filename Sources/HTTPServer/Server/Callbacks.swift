@@ -12,7 +12,7 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
     guard let opaque = requestContext.pointee else {
         let context = RequestContext()
         requestContext.pointee = Unmanaged.passRetained(context).toOpaque()
-        return server.beginRequest(context, connection: connection)
+        return server.beginRequest(context, connection: connection, method: String(cString: method))
     }
     let context = Unmanaged<RequestContext>.fromOpaque(opaque).takeUnretainedValue()
 
@@ -25,10 +25,13 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
         context, connection: connection, method: String(cString: method), path: String(cString: url))
 }
 
-let requestCompleted: MHD_RequestCompletedCallback = { _, _, requestContext, _ in
+let requestCompleted: MHD_RequestCompletedCallback = { cls, _, requestContext, _ in
     guard let requestContext, let opaque = requestContext.pointee else { return }
     requestContext.pointee = nil
-    Unmanaged<RequestContext>.fromOpaque(opaque).release()
+    let context = Unmanaged<RequestContext>.fromOpaque(opaque).takeRetainedValue()
+    if let cls {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().requestFinished(context)
+    }
 }
 
 let streamReader: MHD_ContentReaderCallback = { cls, _, buffer, capacity in

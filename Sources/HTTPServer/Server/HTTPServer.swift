@@ -31,6 +31,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let router: Router
     let errorResponder: ErrorResponder
+    let requestObserver: RequestObserver?
     let logger: Logger
 
     private var daemon: OpaquePointer?
@@ -54,12 +55,14 @@ public final class HTTPServer: @unchecked Sendable {
         configuration: ServerConfiguration,
         router: Router,
         logger: Logger = Logger(label: "http"),
-        errorResponder: @escaping ErrorResponder
+        errorResponder: @escaping ErrorResponder,
+        requestObserver: RequestObserver? = nil
     ) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
         self.errorResponder = errorResponder
+        self.requestObserver = requestObserver
     }
 
     // MARK: Lifecycle

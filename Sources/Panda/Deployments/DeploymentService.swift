@@ -6,12 +6,14 @@ public final class DeploymentService: Sendable {
     private let connections: ConnectionRegistry
     private let scheduler: Scheduler?
     private let results: ResultStore
+    private let logger: Logger
 
     /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
     ///   in which case starting a deployment says so instead of pretending.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
                 pipeline: Pipeline?, logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
+        self.logger = logger
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
@@ -40,6 +42,10 @@ public final class DeploymentService: Sendable {
             request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws))
         try await scheduler.submit(deployment)
         await results.insert(deployment)
+        logger.with(deploymentID: deployment.id).info("deployment accepted", metadata: [
+            "owner": "\(github.owner)", "repo": "\(github.repo)", "branch": "\(branch)",
+            "status": "\(deployment.status.rawValue)",
+        ])
         return deployment
     }
 

@@ -35,6 +35,7 @@ enum ErrorResponses {
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
         case 501: "Not Implemented"
+        case 503: "Service Unavailable"
         default: "Internal Server Error"
         }
     }
