@@ -116,5 +116,6 @@ extension ConfigurationKey {
         int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
         list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        string("docs.openAPIFile", \.docs.openAPIFile),
     ]
 }

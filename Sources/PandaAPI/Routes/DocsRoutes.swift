@@ -2,10 +2,18 @@ import HTTPServer
 
 extension PandaHTTPApp {
     func addDocsRoutes(to router: inout Router) {
-        let document = OpenAPIDocument.json(serverURL: nil)
+        let document = OpenAPIFile(path: configuration.docs.openAPIFile)
+        if document.bytes == nil {
+            endpoint.logger.warning("OpenAPI document not found at \(document.path): /api-docs answers 404 (set docs.openAPIFile)")
+        }
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
 
-        router.get("/api-docs") { _ in .now(.json(200, document)) }
+        router.get("/api-docs") { [responder = ErrorResponses.responder] _ in
+            guard let bytes = document.bytes else {
+                return .now(responder(404, "OpenAPI document not found at \(document.path) (setting docs.openAPIFile)"))
+            }
+            return .now(.json(200, bytes))
+        }
         router.get("/swagger-ui.html") { _ in
             .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: Array(swaggerUI.page(specURL: "/api-docs").utf8)))
         }
@@ -18,7 +26,7 @@ extension PandaHTTPApp {
             return .now(response)
         }
         router.get("/health") { _ in
-            .now(Envelope.response(200, "ok", ["status": "UP"]))
+            .now(Envelope.response(200, SuccessMessage.health, HealthStatus.up))
         }
     }
 }
