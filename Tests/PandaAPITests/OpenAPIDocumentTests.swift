@@ -107,6 +107,7 @@ import Panda
         let components = try #require(Self.parsed()["components"] as? [String: Any])
         let stageMessage = try #require((components["schemas"] as? [String: Any])?["StageMessage"] as? [String: Any])
         #expect(stageMessage["enum"] as? [String] == Self.specStageMessages)
+        #expect(stageMessage["enum"] as? [String] == StageMessage.specified.map(\.text))
     }
 
     @Test func requestMaxLengthsEqualTheLimitsTheServerEnforces() throws {
