@@ -130,6 +130,21 @@ import Panda
         #expect(checked >= 12)
     }
 
+    @Test func queryParameterMaxLengthsEqualTheLimitTheServerEnforces() throws {
+        var checked = 0
+        for (path, method, operation) in try Self.operations() {
+            // `access_token` is the API key (APIKeyGuard compares it whole); the others go through QueryParameters.
+            for parameter in operation["parameters"] as? [[String: Any]] ?? []
+            where parameter["in"] as? String == "query" && parameter["name"] as? String != "access_token" {
+                let schema = try #require(parameter["schema"] as? [String: Any])
+                guard schema["type"] as? String == "string", schema["enum"] == nil else { continue }
+                #expect(schema["maxLength"] as? Int == RequestLimits.queryValue, "\(method) \(path) \(parameter["name"] ?? "")")
+                checked += 1
+            }
+        }
+        #expect(checked >= 1)
+    }
+
     @Test func everyAPIOperationDocumentsItsErrorsWithTheErrorBody() throws {
         let api = try Self.operations().filter { $0.path.hasPrefix("/api/v1/") }
         #expect(!api.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tools
 @testable import Panda
 @testable import PandaAPI
 
@@ -41,6 +42,22 @@ import Testing
 
     static func envelope(_ status: Int, _ message: String, _ data: some Encodable) -> [UInt8] {
         JSON.encode(Envelope(code: status, message: message, data: data))
+    }
+
+    /// A page of two real deployments: one finished with a failure, one still queued.
+    static var deploymentPage: DeploymentPage {
+        let github = GitHubConnection(id: "gh_a1b2c3d4e5", owner: "octocat", repo: "hello-world", branch: "main", token: Secret("ghp_x"),
+                                      fullName: "octocat/hello-world", defaultBranch: "main", headCommitSHA: "abc")
+        let aws = AWSConnection(id: "aws_a1b2c3d4e5", region: "us-east-1",
+                                credentials: .init(accessKeyId: Secret("AKIA"), secretAccessKey: Secret("s"), sessionToken: nil),
+                                accountId: "123456789012", callerARN: "arn:aws:iam::123456789012:user/t")
+        let request = DeploymentRequest(owner: "octocat", repo: "hello-world", branch: "main", github: github, aws: aws)
+        let failed = Deployment(id: "dep_a1b2c3d4e5", request: request)
+        failed.markStarted()
+        failed.finish(failure: DeploymentFailure(message: "Deployment failed: boom", errorCode: .dockerBuildFailed, stage: 1))
+        let queued = Deployment(id: "dep_b1b2c3d4e5", request: request, kind: .teardown)
+        return DeploymentPage(deployments: [DeploymentSummary(queued), DeploymentSummary(failed)],
+                              nextCursor: DeploymentCursor(acceptedAt: start, id: "dep_a1b2c3d4e5"))
     }
 
     static var samples: [Sample] {
@@ -87,6 +104,8 @@ import Testing
                    json: envelope(200, SuccessMessage.deploymentCancelled, DeploymentResultBody(cancelled))),
             Sample(name: "cancel still running", pointer: OpenAPISchemaCheck.response("POST", cancel, 200),
                    json: envelope(200, SuccessMessage.deploymentCancelled, DeploymentResultBody(running))),
+            Sample(name: "deployment list", pointer: OpenAPISchemaCheck.response("GET", "/api/v1/deployments", 200),
+                   json: envelope(200, SuccessMessage.deploymentList, DeploymentListBody(deploymentPage))),
             Sample(name: "health", pointer: OpenAPISchemaCheck.response("GET", "/health", 200),
                    json: envelope(200, SuccessMessage.health, HealthStatus.up)),
             Sample(name: "error body, every field", pointer: OpenAPISchemaCheck.response("POST", "/api/v1/deploy", 400),

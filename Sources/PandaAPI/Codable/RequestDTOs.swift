@@ -1,12 +1,14 @@
 import HTTPServer
 
-/// The longest value each request field accepts, in UTF-8 bytes. `api/openapi.json` states
+/// The longest value each request field (and query parameter) accepts, in UTF-8 bytes. `api/openapi.json` states
 /// the same numbers as `maxLength` (characters, never stricter), and a test holds them equal:
 /// schemathesis sends one character more and expects 400.
 enum RequestLimits {
     static let text = 4096            // owner, repo, branch, token, region, keys
     static let connectionId = 64
     static let sessionToken = 8192
+    /// Any query parameter's value.
+    static let queryValue = 256
 
     static func maxLength(of field: String) -> Int {
         switch field {

@@ -8,6 +8,7 @@ enum SuccessMessage {
     static let deploymentStarted = "배포가 시작되었습니다."
     static let deploymentResult = "배포 결과 조회 성공"
     static let deploymentCancelled = "Deployment cancelled"
+    static let deploymentList = "배포 목록 조회 성공"
     static let health = "ok"
 }
 

@@ -7,6 +7,7 @@ extension PandaHTTPApp {
             endpoint.logger.warning("OpenAPI document not found at \(document.path): /api-docs answers 404 (set docs.openAPIFile)")
         }
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
+        let page = Array(swaggerUI.page(specURL: "/api-docs").utf8)
 
         router.get("/api-docs") { [responder = ErrorResponses.responder] _ in
             guard let bytes = document.bytes else {
@@ -15,7 +16,7 @@ extension PandaHTTPApp {
             return .now(.json(200, bytes))
         }
         router.get("/swagger-ui.html") { _ in
-            .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: Array(swaggerUI.page(specURL: "/api-docs").utf8)))
+            .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: page))
         }
         router.get("/swagger-ui/{asset}") { [responder = ErrorResponses.responder] request in
             guard let asset = swaggerUI.asset(named: request.pathParameter("asset")) else {
