@@ -11,6 +11,7 @@ pip_packages=(awscli swagger-ui-bundle)
 if [[ "$purpose" == "test" ]]; then
     apt_packages+=(wrk docker-registry apache2-utils busybox-static procps)
     pip_packages+=("moto[server]" schemathesis)
+    pip_packages+=(openapi-schema-validator)  # response bodies checked against api/openapi.json
 fi
 
 missing=()

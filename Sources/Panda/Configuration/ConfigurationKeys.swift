@@ -119,6 +119,7 @@ extension ConfigurationKey {
         int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
         list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        string("docs.openAPIFile", \.docs.openAPIFile),
         list("server.allowedHosts", \.server.allowedHosts),
         int("server.perClientConnectionLimit", 0...1_000_000, \.server.perClientConnectionLimit),
         int("server.headerTimeoutSeconds", 1...3600, \.server.headerTimeoutSeconds),

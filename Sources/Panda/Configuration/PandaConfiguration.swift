@@ -111,6 +111,8 @@ public struct PandaConfiguration: Sendable, Equatable {
 
     public struct Docs: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
+        /// The OpenAPI document served as-is at `/api-docs`, read once at start.
+        public var openAPIFile = "api/openapi.json"
     }
 
     public struct Log: Sendable, Equatable {

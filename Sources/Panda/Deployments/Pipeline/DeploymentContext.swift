@@ -34,6 +34,11 @@ public final class DeploymentContext: Sendable {
     public var stageNumber: Int { currentStageNumber.withLock { $0 } }
 
     /// Publishes a `stage` event for the stage now running.
+    public func publish(_ message: StageMessage, details: EventDetails = [:]) {
+        publish(message.text, details: details)
+    }
+
+    /// A message of the stage's own beyond `StageMessage` (e.g. English progress notes).
     public func publish(_ message: String, details: EventDetails = [:]) {
         deployment.log.append(.stage(message, stage: stageNumber, details: details))
     }
