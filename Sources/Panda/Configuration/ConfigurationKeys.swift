@@ -105,6 +105,7 @@ extension ConfigurationKey {
         int("aws.desiredCount", 1...100, \.aws.desiredCount),
         int("aws.productionPort", 1...65535, \.aws.productionPort),
         int("aws.testPort", 1...65535, \.aws.testPort),
+        int("aws.maxAttempts", 1...20, \.aws.maxAttempts),
         int("docker.keepImagesPerRepository", 0...1000, \.docker.keepImagesPerRepository),
         string("health.path", \.health.path),
         int("health.checks", 1...100, \.health.checks),
