@@ -19,6 +19,8 @@ public struct PandaHTTPApp: Sendable {
         addConnectionRoutes(to: &router)
         addDeploymentRoutes(to: &router)
         addDocsRoutes(to: &router)
+        addDeploymentListRoutes(to: &router)
+        addDashboardRoutes(to: &router)
         return router
     }
 

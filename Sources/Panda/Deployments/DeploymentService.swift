@@ -59,6 +59,11 @@ public final class DeploymentService: Sendable {
         await results.get(id)
     }
 
+    /// The deployments Panda knows, newest first, filtered and paged as `query` says.
+    public func list(_ query: DeploymentListQuery) async -> DeploymentPage {
+        await results.list(query)
+    }
+
     /// Stops a queued or running deployment; saying it again is fine.
     public func cancel(_ id: String) async throws -> Deployment {
         guard let deployment = await results.get(id), let scheduler else {

@@ -14,7 +14,7 @@ public struct DockerBuildStage: Stage {
         context.publish("[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...")
 
         let checkout = context.workspace.path("repo")
-        let git = try GitCLI(askPassPath: Self.writeAskPass(in: context.workspace), home: context.workspace.path)
+        let git = GitCLI(home: context.workspace.path)
         let url = "\(context.configuration.github.gitBaseURL.trimmingSuffix("/"))/\(request.owner)/\(request.repo).git"
         let clone = try await context.run(git.shallowClone(
             url: url, branch: request.branch, into: checkout, token: request.github.token,
@@ -90,16 +90,6 @@ public struct DockerBuildStage: Stage {
         let telling = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("remote:") || $0.hasPrefix("error:") }
         let chosen = telling.isEmpty ? Array(lines.suffix(3)) : telling
         return chosen.joined(separator: " ").isEmpty ? "git exited with \(result.status)" : chosen.joined(separator: " ")
-    }
-
-    /// The askpass helper lives in the private workspace; it holds no secret itself.
-    private static func writeAskPass(in workspace: Workspace) throws -> String {
-        let path = workspace.path("git-askpass.sh")
-        guard FileManager.default.createFile(atPath: path, contents: Data(GitCLI.askPassScript.utf8),
-                                             attributes: [.posixPermissions: 0o700]) else {
-            throw StageFailure("Could not prepare git credentials helper", errorCode: .unexpectedError)
-        }
-        return path
     }
 }
 
