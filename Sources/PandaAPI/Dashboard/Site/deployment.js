@@ -264,7 +264,7 @@ function eventItem(id, type, data) {
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join('  ');
   const stage = data.details?.stage ?? data.stage;
-  return el('li', { class: `event ${type}`, dataset: { eventId: id || '' } },
+  return el('li', { class: `event event-${type}`, dataset: { eventId: id || '' } },
     el('span', { class: 'event-kind' }, type === 'stage' ? `stage ${stage}` : type),
     el('span', { class: 'event-message' }, data.message ?? ''),
     details ? el('span', { class: 'event-details' }, details) : null,

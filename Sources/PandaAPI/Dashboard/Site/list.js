@@ -118,11 +118,11 @@ function fillRow(row, item) {
   const duration = Number.isFinite(started) ? formatDuration(Math.max(0, ended - started)) : '';
   const stage = item.currentStage ? `stage ${item.currentStage}/6` : 'queued';
   const kind = item.kind === 'DEPLOY' ? '' : ` ${item.kind.toLowerCase()}`;
+  const meta = [`branch ${item.branch}`, stage, item.errorCode].filter(Boolean).join(' · ');
   row.firstElementChild.replaceChildren(
     el('span', { class: `badge ${item.status.toLowerCase()}` }, item.status),
     el('span', { class: 'row-app' }, `${item.owner}/${item.repo}${kind}`),
-    el('span', { class: 'row-branch' }, item.branch),
-    el('span', { class: 'row-stage' }, item.errorCode ? `${stage} · ${item.errorCode}` : stage),
     el('span', { class: 'row-duration' }, duration),
+    el('span', { class: 'row-meta' }, meta),
     el('span', { class: 'row-id' }, item.deploymentId));
 }
