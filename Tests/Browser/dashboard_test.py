@@ -237,8 +237,9 @@ def start_deployment(page, label):
     return page.driver.current_url.split("deployment=")[1]
 
 
-def deploy_and_watch(page, env, label):
-    """Deploys through the form, samples the page while it runs; returns (id, samples, final state)."""
+def deploy_and_watch(page, env, label, screenshot_at_stage=None):
+    """Deploys through the form, samples the page while it runs; returns (id, samples, final state).
+    With `screenshot_at_stage`, saves `dashboard-deployment-running.png` once that stage runs."""
     deployment_id = start_deployment(page, label)
     log(f"{label}: {deployment_id}")
     samples = []
@@ -246,6 +247,9 @@ def deploy_and_watch(page, env, label):
     while time.monotonic() < deadline:
         state = page.detail_state()
         samples.append(state)
+        if screenshot_at_stage and state["stages"][screenshot_at_stage - 1] == "running":
+            page.screenshot("dashboard-deployment-running")
+            screenshot_at_stage = None
         if state["ended"] and state["result"].get("Status") in ("COMPLETED", "FAILED"):
             break
         time.sleep(0.25)
@@ -326,7 +330,7 @@ def run(env, page):
 
     # 4. v2: blue (v1) and green (v2) measured side by side.
     env.commit("version=v2")
-    second_id, _, final, result = deploy_and_watch(page, env, "deployment 2 (v2)")
+    second_id, _, final, result = deploy_and_watch(page, env, "deployment 2 (v2)", screenshot_at_stage=5)
     check(result["status"] == "COMPLETED", f"deployment 2: {result['status']} {result['errorMessage']}")
     check(isinstance(result["blueLatencyMs"], int) and isinstance(result["greenLatencyMs"], int),
           f"latencies not measured: {result}")
@@ -379,10 +383,14 @@ def run(env, page):
     page.wait(lambda: len(page.detail_state()["events"]) == result_count(env, second_id), 20, "the shared deployment's events")
 
     # 9. A phone: 375 px wide, nothing scrolls sideways.
-    page.driver.set_window_size(375, 900)
-    time.sleep(0.5)
-    overflow = page.js("return document.documentElement.scrollWidth - window.innerWidth")
+    page.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": True})
+    page.wait(lambda: page.js("return window.innerWidth") == 375, 10, "a 375 px wide viewport")
+    overflow = page.js("return document.documentElement.scrollWidth - 375")
     check(overflow <= 0, f"the page is {overflow} px wider than a 375 px screen")
+    check(page.js("return document.querySelector('#detail').getBoundingClientRect().top < "
+                  "document.querySelector('#deploy-form').getBoundingClientRect().top"),
+          "on a phone the deployment is not shown before the forms")
     page.screenshot("dashboard-375px")
     check(page.console_errors() == [], "console errors at the end")
 

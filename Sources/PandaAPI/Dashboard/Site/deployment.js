@@ -3,7 +3,7 @@
 import { ApiError, call } from './api.js';
 import { measureFromChecks, renderChart } from './chart.js';
 import { DeploymentStream } from './stream.js';
-import { el, formatDuration, formatLatency, formatRate, parseUTC, stripAnsi } from './text.js';
+import { el, formatDuration, formatLatency, formatRate, formatSeconds, parseUTC, stripAnsi } from './text.js';
 
 const defaultStageNames = ['Dockerfile discovery and build', 'Push to ECR', 'ECS service',
   'Blue/green lifecycle', 'Health check and traffic switch', 'Completion'];
@@ -218,7 +218,7 @@ export class DeploymentView {
       let elapsed = '';
       const timing = timings.get(number);
       if ((state === 'done' || state === 'failed') && timing) elapsed = formatDuration(timing.wallMs);
-      if (state === 'running') elapsed = formatDuration(this.runningFor(number, timings));
+      if (state === 'running') elapsed = formatSeconds(this.runningFor(number, timings) / 1000);
       const label = { pending: 'waiting', running: 'running', done: 'done', failed: 'failed' }[state];
       items.push(el('li', { class: `stage ${state}`, dataset: { stage: number, state } },
         el('span', { class: 'stage-number', 'aria-hidden': 'true' }, String(number)),
