@@ -243,7 +243,7 @@ def deploy_and_watch(page, env, label, screenshot_at_stage=None):
     deployment_id = start_deployment(page, label)
     log(f"{label}: {deployment_id}")
     samples = []
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         state = page.detail_state()
         samples.append(state)
@@ -255,7 +255,7 @@ def deploy_and_watch(page, env, label, screenshot_at_stage=None):
         time.sleep(0.25)
     else:
         page.screenshot(f"{label}-timeout")
-        raise Failure(f"{label}: no end after 300 s")
+        raise Failure(f"{label}: no end after 600 s")
     final = page.detail_state()
     result = env.api(f"/api/v1/deploy/{deployment_id}/result")["data"]
     # Every event exactly once, none missing, though the stream was cut every 3 s.
