@@ -9,7 +9,7 @@ const defaultStageNames = ['Dockerfile discovery and build', 'Push to ECR', 'ECS
   'Blue/green lifecycle', 'Health check and traffic switch', 'Completion'];
 
 export class DeploymentView {
-  /** @param {{onChange: Function}} hooks onChange() when the deployment's status changed. */
+  /** @param {{onChange: Function}} hooks onChange() when the deployment's stage or status changed. */
   constructor(root, hooks) {
     this.root = root;
     this.hooks = hooks;
@@ -70,6 +70,7 @@ export class DeploymentView {
     if (type === 'stage' && Number.isInteger(details.stage) && details.stage > this.stage) {
       this.stage = details.stage;
       this.refreshResult();  // for the finished stages' times
+      this.hooks.onChange();
     }
     if ('statusCode' in details && 'blueStatusCode' in details) {
       this.checks.push(details);
