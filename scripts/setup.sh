@@ -10,7 +10,7 @@ apt_packages=(libmicrohttpd-dev pkg-config git curl docker.io)
 pip_packages=(awscli swagger-ui-bundle)
 if [[ "$purpose" == "test" ]]; then
     apt_packages+=(wrk docker-registry apache2-utils busybox-static procps)
-    pip_packages+=("moto[server]" schemathesis)
+    pip_packages+=("moto[server]" schemathesis prometheus-client)
 fi
 
 missing=()
