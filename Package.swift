@@ -41,7 +41,8 @@ let package = Package(
             dependencies: [
                 "Panda", "HTTPServer", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            resources: [.copy("Dashboard/Site")]
         ),
         // The `panda` client subcommands' HTTP side: URLSession, an SSE reader, DTOs of its own (no server code).
         .target(name: "PandaClient"),

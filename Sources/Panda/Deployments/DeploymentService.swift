@@ -7,13 +7,19 @@ public final class DeploymentService: Sendable {
     private let scheduler: Scheduler?
     private let results: ResultStore
     private let logger: Logger
+    private let branchVerifier: (any BranchVerifier)?
 
-    /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
-    ///   in which case starting a deployment says so instead of pretending.
+    /// - Parameters:
+    ///   - pipeline: the stages to run; `nil` while no pipeline is available,
+    ///     in which case starting a deployment says so instead of pretending.
+    ///   - branchVerifier: asks GitHub about a branch other than the connection's; `nil`
+    ///     only where there is no GitHub (engine tests): such branches are then checked by shape alone.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
-                pipeline: Pipeline?, logger: Logger = Logger(label: "panda.deployments")) {
+                pipeline: Pipeline?, branchVerifier: (any BranchVerifier)? = nil,
+                logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
         self.logger = logger
+        self.branchVerifier = branchVerifier
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
@@ -26,6 +32,9 @@ public final class DeploymentService: Sendable {
     /// Validates the request against its connections, then starts or queues it. Returns at once.
     public func start(githubConnectionID: String, awsConnectionID: String,
                       owner: String, repo: String, branch: String) async throws -> Deployment {
+        try ConnectionInputRules.checkOwner(owner)
+        try ConnectionInputRules.checkRepo(repo)
+        try ConnectionInputRules.checkBranch(branch)
         guard let github = await connections.github(githubConnectionID) else {
             throw DeploymentError("GitHub connection not found")
         }
@@ -36,6 +45,9 @@ public final class DeploymentService: Sendable {
             throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
         }
         guard let scheduler else { throw NotImplemented("The deployment pipeline") }
+        if branch != github.branch, let branchVerifier {
+            try await branchVerifier.verifyBranch(branch, of: github)
+        }
 
         let deployment = Deployment(
             id: Identifier.make(prefix: "dep_"),
@@ -51,6 +63,11 @@ public final class DeploymentService: Sendable {
 
     public func deployment(_ id: String) async -> Deployment? {
         await results.get(id)
+    }
+
+    /// The deployments Panda knows, newest first, filtered and paged as `query` says.
+    public func list(_ query: DeploymentListQuery) async -> DeploymentPage {
+        await results.list(query)
     }
 
     /// Stops a queued or running deployment; saying it again is fine.

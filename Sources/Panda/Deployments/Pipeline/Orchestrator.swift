@@ -37,7 +37,7 @@ struct Orchestrator: Sendable {
         let failure = await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
         // Clean up before the terminal event: whoever sees `done`/`error` finds nothing left behind.
         await context.runFinishers()
-        workspace.remove()
+        await workspace.remove()
         deployment.finish(failure: failure)
         var outcome: Logger.Metadata = ["status": "\(deployment.status.rawValue)", "durationSeconds": "\(deployment.snapshot().durationSeconds)"]
         if let failure {
