@@ -47,6 +47,11 @@ public final class DeploymentService: Sendable {
         await results.get(id)
     }
 
+    /// `deployment(_:)` without suspending: for answers given on the caller's thread.
+    public func lookup(_ id: String) -> Deployment? {
+        results.lookup(id)
+    }
+
     /// Stops a queued or running deployment; saying it again is fine.
     public func cancel(_ id: String) async throws -> Deployment {
         guard let deployment = await results.get(id), let scheduler else {

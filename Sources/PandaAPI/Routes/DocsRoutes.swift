@@ -2,10 +2,11 @@ import HTTPServer
 
 extension PandaHTTPApp {
     func addDocsRoutes(to router: inout Router) {
-        let document = OpenAPIDocument.json(serverURL: nil)
+        let document = PreparedResponse(.json(200, OpenAPIDocument.json(serverURL: nil)))
+        let health = PreparedResponse(Envelope.response(200, "ok", ["status": "UP"]))
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
 
-        router.get("/api-docs") { _ in .now(.json(200, document)) }
+        router.get("/api-docs") { _ in .prepared(document) }
         router.get("/swagger-ui.html") { _ in
             .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: Array(swaggerUI.page(specURL: "/api-docs").utf8)))
         }
@@ -17,8 +18,6 @@ extension PandaHTTPApp {
             response.headers["Cache-Control"] = "public, max-age=86400"
             return .now(response)
         }
-        router.get("/health") { _ in
-            .now(Envelope.response(200, "ok", ["status": "UP"]))
-        }
+        router.get("/health") { _ in .prepared(health) }
     }
 }
