@@ -6,6 +6,7 @@ extension PandaHTTPApp {
         let deployments = services.deployments
         let events = configuration.events
         let results = ResultReplies(keeping: configuration.deployments.resultCapacity)
+        let frames = EventFrames()
 
         router.post("/api/v1/deploy", endpoint.handler { request in
             let body = try DeployRequest(JSONRequestBody(request))
@@ -25,7 +26,7 @@ extension PandaHTTPApp {
             if let lastEventID, deployment.log.hasDelivered(allUpTo: lastEventID) {
                 return .now(.noContent())  // the client has everything; 204 stops a browser reconnecting
             }
-            return .now(.eventStream(DeploymentEventStream.open(deployment, resumingAfter: lastEventID, settings: events)))
+            return .now(.eventStream(DeploymentEventStream.open(deployment, resumingAfter: lastEventID, settings: events, frames: frames)))
         })
 
         // What ops scripts poll: answered on the server thread, a finished result from its kept rendering.
