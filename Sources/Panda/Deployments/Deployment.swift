@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-public enum DeploymentStatus: String, Sendable, Codable {
+public enum DeploymentStatus: String, Sendable, Codable, CaseIterable {
     case queued = "QUEUED"
     case inProgress = "IN_PROGRESS"
     case completed = "COMPLETED"
@@ -80,6 +80,7 @@ public struct DeploymentSnapshot: Sendable {
 public final class Deployment: Sendable {
     public let id: String
     public let request: DeploymentRequest
+    public let kind: DeploymentKind
     public let log = EventLog()
 
     private struct State {
@@ -97,9 +98,10 @@ public final class Deployment: Sendable {
 
     private let state = Mutex(State())
 
-    init(id: String, request: DeploymentRequest) {
+    init(id: String, request: DeploymentRequest, kind: DeploymentKind = .deploy) {
         self.id = id
         self.request = request
+        self.kind = kind
     }
 
     public func snapshot() -> DeploymentSnapshot {

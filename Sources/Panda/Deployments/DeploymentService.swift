@@ -6,12 +6,18 @@ public final class DeploymentService: Sendable {
     private let connections: ConnectionRegistry
     private let scheduler: Scheduler?
     private let results: ResultStore
+    private let branchVerifier: (any BranchVerifier)?
 
-    /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
-    ///   in which case starting a deployment says so instead of pretending.
+    /// - Parameters:
+    ///   - pipeline: the stages to run; `nil` while no pipeline is available,
+    ///     in which case starting a deployment says so instead of pretending.
+    ///   - branchVerifier: asks GitHub about a branch other than the connection's; `nil`
+    ///     only where there is no GitHub (engine tests): such branches are then checked by shape alone.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
-                pipeline: Pipeline?, logger: Logger = Logger(label: "panda.deployments")) {
+                pipeline: Pipeline?, branchVerifier: (any BranchVerifier)? = nil,
+                logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
+        self.branchVerifier = branchVerifier
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
@@ -24,6 +30,9 @@ public final class DeploymentService: Sendable {
     /// Validates the request against its connections, then starts or queues it. Returns at once.
     public func start(githubConnectionID: String, awsConnectionID: String,
                       owner: String, repo: String, branch: String) async throws -> Deployment {
+        try ConnectionInputRules.checkOwner(owner)
+        try ConnectionInputRules.checkRepo(repo)
+        try ConnectionInputRules.checkBranch(branch)
         guard let github = await connections.github(githubConnectionID) else {
             throw DeploymentError("GitHub connection not found")
         }
@@ -34,6 +43,9 @@ public final class DeploymentService: Sendable {
             throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
         }
         guard let scheduler else { throw NotImplemented("The deployment pipeline") }
+        if branch != github.branch, let branchVerifier {
+            try await branchVerifier.verifyBranch(branch, of: github)
+        }
 
         let deployment = Deployment(
             id: Identifier.make(prefix: "dep_"),
@@ -50,6 +62,11 @@ public final class DeploymentService: Sendable {
     /// `deployment(_:)` without suspending: for answers given on the caller's thread.
     public func lookup(_ id: String) -> Deployment? {
         results.lookup(id)
+    }
+
+    /// The deployments Panda knows, newest first, filtered and paged as `query` says.
+    public func list(_ query: DeploymentListQuery) async -> DeploymentPage {
+        await results.list(query)
     }
 
     /// Stops a queued or running deployment; saying it again is fine.

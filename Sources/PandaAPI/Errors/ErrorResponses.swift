@@ -8,6 +8,7 @@ extension ErrorCategory {
         switch self {
         case .invalidRequest, .deploymentError: 400
         case .unauthorized: 401
+        case .tooManyRequests: 429
         case .notImplemented: 501
         case .unexpected: 500
         }
@@ -18,6 +19,7 @@ extension ErrorCategory {
         case .invalidRequest: "Bad Request"
         case .deploymentError: "Deployment Error"
         case .unauthorized: "Unauthorized"
+        case .tooManyRequests: "Too Many Requests"
         case .notImplemented: "Not Implemented"
         case .unexpected: "Internal Server Error"
         }
@@ -34,12 +36,14 @@ enum ErrorResponses {
         case 405: "Method Not Allowed"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
+        case 421: "Misdirected Request"
+        case 429: "Too Many Requests"
         case 501: "Not Implemented"
         default: "Internal Server Error"
         }
     }
 
-    /// For `HTTPServer`'s own answers (404, 405, 413).
+    /// For `HTTPServer`'s own answers (404, 405, 413, 421).
     static let responder: ErrorResponder = { status, message in
         response(ErrorBody(status: status, error: label(for: status), message: message))
     }

@@ -4,11 +4,13 @@ extension PandaHTTPApp {
     func addDocsRoutes(to router: inout Router) {
         let document = PreparedResponse(.json(200, OpenAPIDocument.json(serverURL: nil)))
         let health = PreparedResponse(Envelope.response(200, "ok", ["status": "UP"]))
+        // Read once here, at start-up: requests are answered from memory.
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
+        let page = Array(swaggerUI.page(specURL: "/api-docs").utf8)
 
         router.get("/api-docs") { _ in .prepared(document) }
         router.get("/swagger-ui.html") { _ in
-            .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: Array(swaggerUI.page(specURL: "/api-docs").utf8)))
+            .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: page))
         }
         router.get("/swagger-ui/{asset}") { [responder = ErrorResponses.responder] request in
             guard let asset = swaggerUI.asset(named: request.pathParameter("asset")) else {

@@ -45,6 +45,11 @@ actor ResultStore {
 
     var count: Int { entries.withLock { $0.byID.count } }
 
+    /// A page of the stored deployments, newest first; listing does not count as a use.
+    func list(_ query: DeploymentListQuery) -> DeploymentPage {
+        DeploymentPage.of(entries.withLock { $0.byID.values.map { DeploymentSummary($0.deployment) } }, query)
+    }
+
     private func evictIfNeeded() {
         entries.withLock { entries in
             while entries.byID.count > capacity {
