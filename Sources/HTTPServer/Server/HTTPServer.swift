@@ -31,6 +31,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let router: Router
     let errorResponder: ErrorResponder
+    let requestObserver: RequestObserver?
     let logger: Logger
 
     private var daemon: OpaquePointer?
@@ -58,7 +59,8 @@ public final class HTTPServer: @unchecked Sendable {
         configuration: ServerConfiguration,
         router: Router,
         logger: Logger = Logger(label: "http"),
-        errorResponder: @escaping ErrorResponder
+        errorResponder: @escaping ErrorResponder,
+        requestObserver: RequestObserver? = nil
     ) {
         self.configuration = configuration
         self.router = router
@@ -69,6 +71,7 @@ public final class HTTPServer: @unchecked Sendable {
                 headerTimeout: timeout,
                 idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil)
         }
+        self.requestObserver = requestObserver
     }
 
     // MARK: Lifecycle

@@ -1,4 +1,5 @@
 import HTTPServer
+import Metrics
 import Panda
 import Synchronization
 
@@ -6,8 +7,10 @@ import Synchronization
 /// ending a few seconds after the terminal event (and after a maximum lifetime anyway).
 enum DeploymentEventStream {
     static func open(_ deployment: Deployment, resumingAfter lastEventID: String?,
-                     settings: PandaConfiguration.Events, frames: EventFrames) -> EventStream {
+                     settings: PandaConfiguration.Events, frames: EventFrames, openStreams: Meter) -> EventStream {
         let stream = EventStream(lifetime: .seconds(settings.maxStreamSeconds))
+        openStreams.increment()
+        stream.onClose { openStreams.decrement() }
         stream.sendComment("deployment \(deployment.id)")
         stream.send(bytes: Array("retry: \(settings.retryMilliseconds)\n\n".utf8))
 

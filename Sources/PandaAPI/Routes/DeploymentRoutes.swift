@@ -7,6 +7,7 @@ extension PandaHTTPApp {
         let events = configuration.events
         let results = ResultReplies(keeping: configuration.deployments.resultCapacity)
         let frames = EventFrames()
+        let openStreams = self.openStreams
 
         router.post("/api/v1/deploy", endpoint.handler { request in
             let body = try DeployRequest(JSONRequestBody(request))
@@ -26,7 +27,8 @@ extension PandaHTTPApp {
             if let lastEventID, deployment.log.hasDelivered(allUpTo: lastEventID) {
                 return .now(.noContent())  // the client has everything; 204 stops a browser reconnecting
             }
-            return .now(.eventStream(DeploymentEventStream.open(deployment, resumingAfter: lastEventID, settings: events, frames: frames)))
+            return .now(.eventStream(DeploymentEventStream.open(
+                deployment, resumingAfter: lastEventID, settings: events, frames: frames, openStreams: openStreams)))
         })
 
         // What ops scripts poll: answered on the server thread, a finished result from its kept rendering.
