@@ -105,6 +105,7 @@ extension ConfigurationKey {
         int("aws.desiredCount", 1...100, \.aws.desiredCount),
         int("aws.productionPort", 1...65535, \.aws.productionPort),
         int("aws.testPort", 1...65535, \.aws.testPort),
+        int("aws.maxAttempts", 1...20, \.aws.maxAttempts),
         int("docker.keepImagesPerRepository", 0...1000, \.docker.keepImagesPerRepository),
         string("health.path", \.health.path),
         int("health.checks", 1...100, \.health.checks),
@@ -119,11 +120,14 @@ extension ConfigurationKey {
         int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
         list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        string("docs.openAPIFile", \.docs.openAPIFile),
         list("server.allowedHosts", \.server.allowedHosts),
         int("server.perClientConnectionLimit", 0...1_000_000, \.server.perClientConnectionLimit),
         int("server.headerTimeoutSeconds", 1...3600, \.server.headerTimeoutSeconds),
         bool("auth.allowAnonymous", \.auth.allowAnonymous),
         int("connections.maxConcurrentValidations", 1...1000, \.connections.maxConcurrentValidations),
         int("connections.max", 1...1_000_000, \.connections.max),
+        string("log.format", \.log.format),
+        string("log.level", \.log.level),
     ]
 }

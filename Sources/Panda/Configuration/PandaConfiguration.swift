@@ -81,6 +81,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var desiredCount = 1
         public var productionPort = 80
         public var testPort = 8080
+        /// `AWS_MAX_ATTEMPTS` of every aws CLI call (adaptive retry mode, throttling included).
+        public var maxAttempts = 5
     }
 
     public struct Health: Sendable, Equatable {
@@ -111,6 +113,17 @@ public struct PandaConfiguration: Sendable, Equatable {
 
     public struct Docs: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
+        /// The OpenAPI document served as-is at `/api-docs`, read once at start.
+        public var openAPIFile = "api/openapi.json"
+    }
+
+    public struct Log: Sendable, Equatable {
+        /// `text` (one human-readable line per entry) or `json` (one JSON object per line).
+        public var format = "text"
+        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public var level = "info"
+        public static let formats = ["text", "json"]
+        public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     }
 
     public var server = Server()
@@ -124,6 +137,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var health = Health()
     public var docs = Docs()
     public var connections = Connections()
+    public var log = Log()
 
     public init() {}
 }
