@@ -42,6 +42,10 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
 
+        for name in ConfigurationLoader.unknownEnvironmentNames(in: ProcessInfo.processInfo.environment) {
+            logger.warning("ignoring environment variable \(name): not a Panda setting (see `panda settings`)")
+        }
+
         let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger))
         let server = app.makeServer()
         do {
