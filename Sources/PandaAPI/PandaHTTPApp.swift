@@ -29,9 +29,9 @@ public struct PandaHTTPApp: Sendable {
         addConnectionRoutes(to: &router)
         addDeploymentRoutes(to: &router)
         addDocsRoutes(to: &router)
-        addOperationsRoutes(to: &router)
         addDeploymentListRoutes(to: &router)
         addDashboardRoutes(to: &router)
+        addOperationsRoutes(to: &router)
         return router
     }
 

@@ -64,12 +64,12 @@ public final class HTTPServer: @unchecked Sendable {
         self.router = router
         self.logger = logger
         self.errorResponder = errorResponder
-        self.requestObserver = requestObserver
         headerDeadlines = configuration.headerTimeout.map { timeout in
             HeaderDeadlines(
                 headerTimeout: timeout,
                 idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil)
         }
+        self.requestObserver = requestObserver
     }
 
     // MARK: Lifecycle

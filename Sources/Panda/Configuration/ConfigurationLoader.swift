@@ -46,13 +46,13 @@ public enum ConfigurationLoader {
             guard let key = keys[path] else { throw ConfigurationError("flag: unknown setting '\(path)'") }
             key.apply(&configuration, try textValue(text, for: key, source: "flag: '\(path)'"))
         }
+        try ExposurePolicy.check(configuration)
         guard PandaConfiguration.Log.formats.contains(configuration.log.format) else {
             throw ConfigurationError("log.format must be one of \(PandaConfiguration.Log.formats.joined(separator: ", ")), got '\(configuration.log.format)'")
         }
         guard PandaConfiguration.Log.levels.contains(configuration.log.level) else {
             throw ConfigurationError("log.level must be one of \(PandaConfiguration.Log.levels.joined(separator: ", ")), got '\(configuration.log.level)'")
         }
-        try ExposurePolicy.check(configuration)
         return configuration
     }
 

@@ -6,8 +6,8 @@ public final class DeploymentService: Sendable {
     private let connections: ConnectionRegistry
     private let scheduler: Scheduler?
     private let results: ResultStore
-    private let logger: Logger
     private let branchVerifier: (any BranchVerifier)?
+    private let logger: Logger
 
     /// - Parameters:
     ///   - pipeline: the stages to run; `nil` while no pipeline is available,
@@ -18,8 +18,8 @@ public final class DeploymentService: Sendable {
                 pipeline: Pipeline?, branchVerifier: (any BranchVerifier)? = nil,
                 logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
-        self.logger = logger
         self.branchVerifier = branchVerifier
+        self.logger = logger
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(

@@ -12,7 +12,7 @@ extension PandaHTTPApp {
             let deployment = try await deployments.start(
                 githubConnectionID: body.githubConnectionId, awsConnectionID: body.awsConnectionId,
                 owner: body.owner, repo: body.repo, branch: body.branch)
-            return Envelope.response(200, "배포가 시작되었습니다.", DeploymentStarted(id: deployment.id))
+            return Envelope.response(200, SuccessMessage.deploymentStarted, DeploymentStarted(id: deployment.id))
         })
 
         router.get("/api/v1/deploy/{deploymentId}/events", endpoint.handler(allowQueryToken: true) { request in
@@ -33,12 +33,12 @@ extension PandaHTTPApp {
                 throw DeploymentError("Deployment result not found: \(id)")
             }
             let snapshot = deployment.snapshot()
-            return Envelope.response(snapshot.status.isTerminal ? 200 : 202, "배포 결과 조회 성공", DeploymentResultBody(snapshot))
+            return Envelope.response(snapshot.status.isTerminal ? 200 : 202, SuccessMessage.deploymentResult, DeploymentResultBody(snapshot))
         })
 
         router.post("/api/v1/deploy/{deploymentId}/cancel", endpoint.handler { request in
             let deployment = try await deployments.cancel(request.pathParameter("deploymentId"))
-            return Envelope.response(200, "Deployment cancelled", DeploymentResultBody(deployment.snapshot()))
+            return Envelope.response(200, SuccessMessage.deploymentCancelled, DeploymentResultBody(deployment.snapshot()))
         })
     }
 }

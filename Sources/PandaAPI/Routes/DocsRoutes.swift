@@ -2,12 +2,19 @@ import HTTPServer
 
 extension PandaHTTPApp {
     func addDocsRoutes(to router: inout Router) {
-        let document = OpenAPIDocument.json(serverURL: nil)
-        // Read once here, at start-up: requests are answered from memory.
+        let document = OpenAPIFile(path: configuration.docs.openAPIFile)
+        if document.bytes == nil {
+            endpoint.logger.warning("OpenAPI document not found at \(document.path): /api-docs answers 404 (set docs.openAPIFile)")
+        }
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
         let page = Array(swaggerUI.page(specURL: "/api-docs").utf8)
 
-        router.get("/api-docs") { _ in .now(.json(200, document)) }
+        router.get("/api-docs") { [responder = ErrorResponses.responder] _ in
+            guard let bytes = document.bytes else {
+                return .now(responder(404, "OpenAPI document not found at \(document.path) (setting docs.openAPIFile)"))
+            }
+            return .now(.json(200, bytes))
+        }
         router.get("/swagger-ui.html") { _ in
             .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: page))
         }
@@ -20,7 +27,7 @@ extension PandaHTTPApp {
             return .now(response)
         }
         router.get("/health") { _ in
-            .now(Envelope.response(200, "ok", ["status": "UP"]))
+            .now(Envelope.response(200, SuccessMessage.health, HealthStatus.up))
         }
     }
 }
