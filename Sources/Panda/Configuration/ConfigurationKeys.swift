@@ -127,5 +127,6 @@ extension ConfigurationKey {
         int("connections.max", 1...1_000_000, \.connections.max),
         string("log.format", \.log.format),
         string("log.level", \.log.level),
+        bool("log.requests", \.log.requests),
     ]
 }
