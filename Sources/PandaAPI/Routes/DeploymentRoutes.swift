@@ -14,7 +14,7 @@ extension PandaHTTPApp {
             let deployment = try await deployments.start(
                 githubConnectionID: body.githubConnectionId, awsConnectionID: body.awsConnectionId,
                 owner: body.owner, repo: body.repo, branch: body.branch)
-            return Envelope.response(200, "배포가 시작되었습니다.", DeploymentStarted(id: deployment.id))
+            return Envelope.response(200, SuccessMessage.deploymentStarted, DeploymentStarted(id: deployment.id))
         })
 
         // Answered on the server thread: a lookup and a subscription, nothing to wait for.
@@ -42,7 +42,7 @@ extension PandaHTTPApp {
 
         router.post("/api/v1/deploy/{deploymentId}/cancel", endpoint.handler { request in
             let deployment = try await deployments.cancel(request.pathParameter("deploymentId"))
-            return Envelope.response(200, "Deployment cancelled", DeploymentResultBody(deployment.snapshot()))
+            return Envelope.response(200, SuccessMessage.deploymentCancelled, DeploymentResultBody(deployment.snapshot()))
         })
     }
 }

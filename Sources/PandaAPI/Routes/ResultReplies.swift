@@ -39,6 +39,6 @@ final class ResultReplies: Sendable {
     }
 
     private static func render(_ snapshot: DeploymentSnapshot) -> Response {
-        Envelope.response(snapshot.status.isTerminal ? 200 : 202, "배포 결과 조회 성공", DeploymentResultBody(snapshot))
+        Envelope.response(snapshot.status.isTerminal ? 200 : 202, SuccessMessage.deploymentResult, DeploymentResultBody(snapshot))
     }
 }
