@@ -89,7 +89,7 @@ public final class DeploymentContext: Sendable {
     /// Runs a child process and hands each output line to `onLine` as it arrives.
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
-        defer { deployment.recordChildProcess(ContinuousClock.now - started) }
+        defer { deployment.recordChildProcess(ContinuousClock.now - started, tool: command.tool) }
         return try await runner.run(command, logger: logger, onLine: onLine)
     }
 
