@@ -6,6 +6,7 @@ extension PandaHTTPApp {
         if document.bytes == nil {
             endpoint.logger.warning("OpenAPI document not found at \(document.path): /api-docs answers 404 (set docs.openAPIFile)")
         }
+        // Prepared once here, at start-up: requests are answered from memory.
         let prepared = document.bytes.map { PreparedResponse(.json(200, $0)) }
         let health = PreparedResponse(Envelope.response(200, SuccessMessage.health, HealthStatus.up))
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
@@ -28,7 +29,6 @@ extension PandaHTTPApp {
             response.headers["Cache-Control"] = "public, max-age=86400"
             return .now(response)
         }
-        // Built once: load balancers and ops scripts ask often.
         router.get("/health") { _ in .prepared(health) }
     }
 }
