@@ -19,7 +19,7 @@ public struct PandaHTTPApp: Sendable {
         self.services = services
         self.metrics = metrics
         endpoint = Endpoint(logger: logger, apiKeys: APIKeyGuard(keys: configuration.auth.apiKeys))
-        observation = RequestObservation(logger: logger)
+        observation = RequestObservation(logger: logger, logsRequests: configuration.log.requests)
         openStreams = Meter(label: "panda_sse_streams_open")
         openStreams.set(0)
     }

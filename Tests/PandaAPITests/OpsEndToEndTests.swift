@@ -18,7 +18,7 @@ struct OpsEndToEndTests {
 
     @Test func cliMetricsAndLogsAgainstTheRealBinary() async throws {
         let environment = try await EndToEndEnvironment.start(extraSettings: [
-            "auth.apiKeys=\(Self.apiKey)", "log.format=json", "log.level=debug",
+            "auth.apiKeys=\(Self.apiKey)", "log.format=json", "log.level=debug", "log.requests=true",
             // Streams end every 2 s: every follow below has to resume with Last-Event-ID.
             "events.maxStreamSeconds=2", "events.retryMilliseconds=100",
         ])

@@ -166,5 +166,6 @@ extension ConfigurationKey {
         int("commands.awsTimeoutSeconds", 1...3600, \.commands.awsTimeoutSeconds),
         int("commands.dockerTimeoutSeconds", 1...3600, \.commands.dockerTimeoutSeconds),
         int("commands.gitTimeoutSeconds", 1...3600, \.commands.gitTimeoutSeconds),
+        bool("log.requests", \.log.requests),
     ]
 }
