@@ -109,9 +109,9 @@ import Tools
             Sample(name: "health", pointer: OpenAPISchemaCheck.response("GET", "/health", 200),
                    json: envelope(200, SuccessMessage.health, HealthStatus.up)),
             Sample(name: "error body, every field", pointer: OpenAPISchemaCheck.response("POST", "/api/v1/deploy", 400),
-                   json: JSON.encode(fullError)),
+                   json: fullError.json),
             Sample(name: "error body, 404", pointer: OpenAPISchemaCheck.response("GET", result, 404),
-                   json: JSON.encode(ErrorBody(status: 404, error: ErrorResponses.label(for: 404), message: "No route"))),
+                   json: ErrorBody(status: 404, error: ErrorResponses.label(for: 404), message: "No route").json),
             Sample(name: "stage event", pointer: OpenAPISchemaCheck.schema("StageEventData"),
                    json: Array(DeploymentEvent.stage("[Stage 6] 배포 완료", stage: 6, details: [
                        "finalService": "green", "blueUrl": .null, "latencyMs": .integer(3), "lines": .array(["a"]),

@@ -29,7 +29,7 @@ public struct Router: Sendable {
     public mutating func delete(_ path: String, _ handler: @escaping Handler) { add("DELETE", path, handler) }
 
     public func match(_ request: Request) -> Match {
-        let segments = request.path.split(separator: "/")
+        let segments = PathPattern.segments(of: request.path)
         var allowed: [String] = []
         for route in routes {
             guard let parameters = route.pattern.match(segments) else { continue }
