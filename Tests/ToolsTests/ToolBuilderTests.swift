@@ -4,7 +4,7 @@ import Tools
 /// The exact argv of every git, docker and curl builder.
 @Suite struct ToolBuilderTests {
     @Test func git() {
-        let git = GitCLI(askPassPath: "/w/askpass.sh", home: "/w")
+        let git = GitCLI(home: "/w")
         let clone = git.shallowClone(url: "https://github.com/octo/app.git", branch: "main", into: "/w/repo", token: Secret("ghp_x"), timeout: .seconds(60))
         #expect(clone.executable == "git")
         #expect(clone.arguments == [
@@ -12,7 +12,9 @@ import Tools
         ])
         #expect(clone.timeout == .seconds(60))
         let environment = clone.environment.resolved(inheriting: [:])
-        #expect(environment["GIT_ASKPASS"] == "/w/askpass.sh")
+        #expect(environment["GIT_CONFIG_KEY_0"] == "credential.helper")
+        #expect(environment["GIT_CONFIG_VALUE_0"] == GitCLI.credentialHelper)
+        #expect(environment["HOME"] == "/w")
         #expect(environment[GitCLI.tokenVariable] == "ghp_x")
         #expect(!clone.arguments.joined().contains("ghp_x"))
         #expect(git.headCommit(in: "/w/repo").arguments == ["-C", "/w/repo", "rev-parse", "HEAD"])
