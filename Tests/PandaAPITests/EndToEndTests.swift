@@ -122,16 +122,23 @@ struct EndToEndTests {
 
         // 5. Fixed and deployed again: green is the first deployment's slot, whose task the second
         //    deployment stopped. ECS keeps listing that stopped task (for an hour); only this
-        //    deployment's own tasks decide stage 4.
-        let fixed = try SampleApp.files(version: "v4")
+        //    deployment's own tasks decide stage 4. The app now listens on 8081 (a new EXPOSE):
+        //    the slot's service moves its load balancer to the new container port.
+        var fixed = try SampleApp.files(version: "v4")
+        let dockerfile = try #require(fixed.files["Dockerfile"]?.text)
+        fixed.files["Dockerfile"] = FileContents(dockerfile.replacingOccurrences(of: "EXPOSE 8080", with: "EXPOSE 8081")
+            .replacingOccurrences(of: #""-p", "8080""#, with: #""-p", "8081""#))
         try await environment.git.commit(owner: owner, repo: repo, change: RepositoryChange(
-            files: fixed.files.filter { $0.key == "Dockerfile" || $0.key.hasPrefix("www/") }, message: "Fix the Dockerfile, v4"))
+            files: fixed.files.filter { $0.key == "Dockerfile" || $0.key.hasPrefix("www/") }, message: "Fix the Dockerfile, v4 on 8081"))
         let staleSlot = AWSNames(owner: owner, repo: repo).service(.b)
         let stale = try await environment.standIn.aws("ecs", "list-tasks", [
             "--cluster", "panda-cluster", "--service-name", staleSlot, "--desired-status", "STOPPED"])
         #expect(!(stale.json["taskArns"]?.arrayValue.isEmpty ?? true), "no stopped task listed for \(staleSlot): \(stale.stderr)")
         let fourth = try await deployAndFollow(api, body: deployBody)
         try checkSuccessfulStream(fourth.events, owner: owner, repo: repo, hasBlue: true, serviceExisted: true)
+        let updated = fourth.events.first { $0.data["message"]?.stringValue == "[Stage 3] ECS 서비스 업데이트 완료" }?.data["details"]
+        #expect(updated?["containerPort"]?.intValue == 8081)
+        #expect(updated?["containerPortChanged"] == .bool(true))
         let fourthResult = try await result(api, fourth.id, status: "COMPLETED")
         #expect(fourthResult["finalService"]?.stringValue == "green")
         // Green serves behind the production listener now.

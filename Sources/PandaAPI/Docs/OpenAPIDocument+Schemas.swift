@@ -58,7 +58,8 @@ extension OpenAPIDocument {
                 "description": """
                     `DOCKER_BUILD_FAILED`: stage 1 (clone failures, Dockerfile not found, build). \
                     `ECR_PUSH_FAILED`: stage 2. `ECS_DEPLOYMENT_FAILED`: stages 3–4. \
-                    `HEALTH_CHECK_FAILED`: stage 5. `DEPLOYMENT_TIMEOUT`: a stage or the whole deployment timed out. \
+                    `HEALTH_CHECK_FAILED`: green failed its health checks (stage 4 or 5). \
+                    `AWS_CREDENTIALS_INVALID`: the AWS credentials were rejected when the deployment started. `DEPLOYMENT_TIMEOUT`: a stage or the whole deployment timed out. \
                     `DEPLOYMENT_QUEUE_FULL`: too many deployments waiting. `DEPLOYMENT_CANCELLED`: cancelled \
                     through the API (beyond the original). `UNEXPECTED_ERROR`: anything else.
                     """,
