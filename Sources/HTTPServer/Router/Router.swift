@@ -1,8 +1,10 @@
 /// Maps method and path to a handler. Unknown paths are 404, known paths with another
 /// method are 405 with `Allow`, and `OPTIONS` on a known path answers for CORS preflight.
 public struct Router: Sendable {
-    struct Route: Sendable {
-        let method: String
+    /// One registered route: its method and its path as written (e.g. `/api/v1/deploy/{deploymentId}/result`).
+    public struct Route: Sendable {
+        public let method: String
+        public let template: String
         let pattern: PathPattern
         let handler: Handler
     }
@@ -13,12 +15,13 @@ public struct Router: Sendable {
         case notFound
     }
 
-    private var routes: [Route] = []
+    /// Every route in the order added, so an API description can be checked against them.
+    public private(set) var routes: [Route] = []
 
     public init() {}
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method.uppercased(), pattern: PathPattern(path), handler: handler))
+        routes.append(Route(method: method.uppercased(), template: path, pattern: PathPattern(path), handler: handler))
     }
 
     public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
@@ -26,13 +29,14 @@ public struct Router: Sendable {
     public mutating func delete(_ path: String, _ handler: @escaping Handler) { add("DELETE", path, handler) }
 
     public func match(_ request: Request) -> Match {
-        let segments = request.path.split(separator: "/")
+        let segments = PathPattern.segments(of: request.path)
         var allowed: [String] = []
         for route in routes {
             guard let parameters = route.pattern.match(segments) else { continue }
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
                 var routed = request
                 routed.pathParameters = parameters
+                routed.route = route.template
                 return .found(route.handler, routed)
             }
             if !allowed.contains(route.method) { allowed.append(route.method) }

@@ -128,11 +128,14 @@ extension ConfigurationKey {
         int("health.healthyThreshold", 2...10, \.health.healthyThreshold),
         int("health.unhealthyThreshold", 2...10, \.health.unhealthyThreshold),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        string("docs.openAPIFile", \.docs.openAPIFile),
         list("server.allowedHosts", \.server.allowedHosts),
         int("server.perClientConnectionLimit", 0...1_000_000, \.server.perClientConnectionLimit),
         int("server.headerTimeoutSeconds", 1...3600, \.server.headerTimeoutSeconds),
         bool("auth.allowAnonymous", \.auth.allowAnonymous),
         int("connections.maxConcurrentValidations", 1...1000, \.connections.maxConcurrentValidations),
         int("connections.max", 1...1_000_000, \.connections.max),
+        string("log.format", \.log.format),
+        string("log.level", \.log.level),
     ]
 }

@@ -128,6 +128,17 @@ public struct PandaConfiguration: Sendable, Equatable {
 
     public struct Docs: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
+        /// The OpenAPI document served as-is at `/api-docs`, read once at start.
+        public var openAPIFile = "api/openapi.json"
+    }
+
+    public struct Log: Sendable, Equatable {
+        /// `text` (one human-readable line per entry) or `json` (one JSON object per line).
+        public var format = "text"
+        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public var level = "info"
+        public static let formats = ["text", "json"]
+        public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     }
 
     public var server = Server()
@@ -141,6 +152,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var health = Health()
     public var docs = Docs()
     public var connections = Connections()
+    public var log = Log()
 
     public init() {}
 }

@@ -34,6 +34,11 @@ public final class DeploymentContext: Sendable {
     public var stageNumber: Int { currentStageNumber.withLock { $0 } }
 
     /// Publishes a `stage` event for the stage now running.
+    public func publish(_ message: StageMessage, details: EventDetails = [:]) {
+        publish(message.text, details: details)
+    }
+
+    /// A message of the stage's own beyond `StageMessage` (e.g. English progress notes).
     public func publish(_ message: String, details: EventDetails = [:]) {
         deployment.log.append(.stage(message, stage: stageNumber, details: details))
     }
@@ -85,7 +90,7 @@ public final class DeploymentContext: Sendable {
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
         defer { deployment.recordChildProcess(ContinuousClock.now - started) }
-        return try await runner.run(command, onLine: onLine)
+        return try await runner.run(command, logger: logger, onLine: onLine)
     }
 
     func enter(_ stage: any Stage) {

@@ -27,7 +27,7 @@ public struct CompletionStage: Stage {
             try await context.scale(plan.serviceName(blue), cluster: plan.clusterName, to: 0)
         }
         let facts = context.facts
-        context.publish("[Stage 6] 배포 완료", details: [
+        context.publish(.deploymentCompleted, details: [
             "finalService": .string(facts.finalService), "blueUrl": .string(facts.blueURL), "greenUrl": .string(facts.greenURL),
         ])
     }

@@ -35,7 +35,7 @@ public struct ECSServiceStage: Stage {
     public func run(in context: DeploymentContext) async throws {
         guard let image = context.facts.imageURI else { throw StageFailure("No image was pushed", errorCode: .unexpectedError) }
         let request = context.request
-        context.publish("[Stage 3] ECS 배포 시작", details: ["image": .string(image)])
+        context.publish(.ecsDeploymentStarted, details: ["image": .string(image)])
 
         let names = AWSNames(owner: request.owner, repo: request.repo)
         let settings = context.configuration.aws
@@ -76,7 +76,7 @@ public struct ECSServiceStage: Stage {
                 $0.ecs.updateService(cluster: cluster, service: serviceName, taskDefinition: taskDefinition, desiredCount: 0,
                                      loadBalancers: portChanged ? [binding] : nil, healthCheckGracePeriodSeconds: grace)
             }
-            context.publish("[Stage 3] ECS 서비스 업데이트 완료", details: [
+            context.publish(.serviceUpdated, details: [
                 "serviceName": .string(serviceName), "clusterName": .string(cluster),
                 "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
                 "containerPort": .integer(containerPort), "containerPortChanged": .bool(portChanged),
@@ -89,7 +89,7 @@ public struct ECSServiceStage: Stage {
                                      network: network, loadBalancers: [binding],
                                      healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds)
             }
-            context.publish("[Stage 3] ECS 서비스 생성 완료", details: [
+            context.publish(.serviceCreated, details: [
                 "serviceName": .string(serviceName), "clusterName": .string(cluster),
                 "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
             ])
