@@ -10,10 +10,11 @@ import Tools
 /// The whole product from the outside: the real `panda` binary (`panda serve --port 0
 /// --set …`), talked to over HTTP only, deploying a repository from the git fixture
 /// through the GitHub API fixture, Docker Engine, a registry with htpasswd standing in
-/// for ECR's endpoint, moto for the AWS APIs and the ECS stand-in, which runs the
-/// containers and plays the ALB. Three deployments: the first (no blue), a second after
-/// a new commit (blue → green, measured both), and a failing one (broken Dockerfile).
-@Suite(.serialized, .timeLimit(.minutes(12)))
+/// for ECR's endpoint, moto behind the ECS stand-in's AWS API (as strict as AWS), and the
+/// stand-in running the containers and playing the ALB. Four deployments: the first (no
+/// blue), a second after a new commit (blue → green, measured both), a failing one (broken
+/// Dockerfile), and a third successful one into the slot whose stopped task ECS still lists.
+@Suite(.serialized, .timeLimit(.minutes(20)))
 struct EndToEndTests {
     @Test func connectDeployRedeployAndFailThroughTheRealBinary() async throws {
         let clock = ContinuousClock()
@@ -118,7 +119,34 @@ struct EndToEndTests {
         #expect(thirdResult["finalService"] == .null)
         #expect(try await environment.productionTargetGroup(application: application) == secondTargetGroup)
         try await expectProduction(environment, application: application, shows: "v2")
-        return [first.id, second.id, third.id]
+
+        // 5. Fixed and deployed again: green is the first deployment's slot, whose task the second
+        //    deployment stopped. ECS keeps listing that stopped task (for an hour); only this
+        //    deployment's own tasks decide stage 4. The app now listens on 8081 (a new EXPOSE):
+        //    the slot's service moves its load balancer to the new container port.
+        var fixed = try SampleApp.files(version: "v4")
+        let dockerfile = try #require(fixed.files["Dockerfile"]?.text)
+        fixed.files["Dockerfile"] = FileContents(dockerfile.replacingOccurrences(of: "EXPOSE 8080", with: "EXPOSE 8081")
+            .replacingOccurrences(of: #""-p", "8080""#, with: #""-p", "8081""#))
+        try await environment.git.commit(owner: owner, repo: repo, change: RepositoryChange(
+            files: fixed.files.filter { $0.key == "Dockerfile" || $0.key.hasPrefix("www/") }, message: "Fix the Dockerfile, v4 on 8081"))
+        let staleSlot = AWSNames(owner: owner, repo: repo).service(.b)
+        let stale = try await environment.standIn.aws("ecs", "list-tasks", [
+            "--cluster", "panda-cluster", "--service-name", staleSlot, "--desired-status", "STOPPED"])
+        #expect(!(stale.json["taskArns"]?.arrayValue.isEmpty ?? true), "no stopped task listed for \(staleSlot): \(stale.stderr)")
+        let fourth = try await deployAndFollow(api, body: deployBody)
+        try checkSuccessfulStream(fourth.events, owner: owner, repo: repo, hasBlue: true, serviceExisted: true)
+        let updated = fourth.events.first { $0.data["message"]?.stringValue == "[Stage 3] ECS 서비스 업데이트 완료" }?.data["details"]
+        #expect(updated?["containerPort"]?.intValue == 8081)
+        #expect(updated?["containerPortChanged"] == .bool(true))
+        let fourthResult = try await result(api, fourth.id, status: "COMPLETED")
+        #expect(fourthResult["finalService"]?.stringValue == "green")
+        // Green serves behind the production listener now.
+        let dns = try await environment.loadBalancerDNS(application: application)
+        #expect(fourthResult["greenUrl"]?.stringValue == "http://\(dns)")
+        #expect(try await environment.productionTargetGroup(application: application) == firstTargetGroup)
+        try await expectProduction(environment, application: application, shows: "v4")
+        return [first.id, second.id, third.id, fourth.id]
     }
 
     // MARK: Deploying and following
@@ -170,7 +198,7 @@ struct EndToEndTests {
 
     /// The SPEC's stage events, in order, with their details; extra progress events
     /// (build and push output, the post-traffic verification) may come in between.
-    static func checkSuccessfulStream(_ frames: [Frame], owner: String, repo: String, hasBlue: Bool,
+    static func checkSuccessfulStream(_ frames: [Frame], owner: String, repo: String, hasBlue: Bool, serviceExisted: Bool = false,
                                       sourceLocation: SourceLocation = #_sourceLocation) throws {
         let terminal = try #require(frames.last, sourceLocation: sourceLocation)
         #expect(terminal.event == "done", "\(terminal.data)", sourceLocation: sourceLocation)
@@ -198,7 +226,7 @@ struct EndToEndTests {
             "[Stage 2] ECR 로그인 완료",
             "[Stage 2] 이미지 Push 완료",
             "[Stage 3] ECS 배포 시작",
-            "[Stage 3] ECS 서비스 생성 완료",
+            serviceExisted ? "[Stage 3] ECS 서비스 업데이트 완료" : "[Stage 3] ECS 서비스 생성 완료",
             "[Stage 4] CodeDeploy Blue/Green 배포 시작",
         ]
         if hasBlue { expected.append("[Stage 4] Blue 서비스 실행 중") }
@@ -465,13 +493,19 @@ final class EndToEndEnvironment: Sendable {
                 .init(owner: owner, name: repo, branches: ["main": sha]),
             ])
             cleanups.append { await githubAPI.stop() }
+            // AWS as strict as AWS: Panda talks to moto through the stand-in's API.
             let standIn = try await ECSStandIn.start(moto: moto)
             cleanups.append { try? await standIn.stop() }
 
             let settings = [
                 "github.apiBaseURL=\(githubAPI.baseURL)",
                 "github.gitBaseURL=\(git.baseURL)",
-                "aws.endpointURL=\(moto.endpointURL)",
+                "aws.endpointURL=\(standIn.apiEndpointURL)",
+                "aws.healthCheckGracePeriodSeconds=30",
+                "health.targetGroupIntervalSeconds=5",
+                "health.targetGroupTimeoutSeconds=4",
+                "health.healthyThreshold=2",
+                "health.unhealthyThreshold=2",
                 "aws.registryHostOverride=\(registry.host)",
                 "health.connectTo=\(standIn.connectTo.joined(separator: ","))",
                 "health.intervalMilliseconds=200",

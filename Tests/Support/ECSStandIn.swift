@@ -18,8 +18,13 @@ import Tools
 ///   that port would (404 without such a listener, 503 without targets, weights
 ///   honoured); its routing table follows moto within one poll interval (0.5 s).
 ///
-/// moto answers `describe-target-health` with `healthy` for every registered target at
-/// once (no `initial` phase, no real health check).
+/// It also serves the AWS API on 127.0.0.1:``apiPort`` (point Panda's `aws.endpointURL` at
+/// ``apiEndpointURL``): moto behind the rules moto lacks and AWS has — stopped tasks listed
+/// per service for an hour, target health from real probes with each target group's own
+/// settings, tasks stopped when unhealthy past the grace period, placement failures only in
+/// service events, the ECS service-linked role, IAM propagation delay, one subnet per
+/// Availability Zone for a load balancer, no image pull without a route to the internet,
+/// container port checks on `update-service`, and throttling (see the fixture's README).
 ///
 /// Containers carry the labels `panda-standin=1`, `panda-standin.instance=<instanceID>`,
 /// `service=<arn>` and `taskdef=<arn>`. ``stop()`` removes them; the stand-in also stops
@@ -28,6 +33,9 @@ public final class ECSStandIn: Sendable {
     public let process: TestProcess
     /// The proxy, on 127.0.0.1.
     public let proxyPort: UInt16
+    /// The AWS API (moto behind the stand-in's rules), on 127.0.0.1.
+    public let apiPort: UInt16
+    public var apiEndpointURL: String { "http://127.0.0.1:\(apiPort)" }
     /// The value of this instance's `panda-standin.instance` container label.
     public let instanceID: String
 
@@ -49,8 +57,22 @@ public final class ECSStandIn: Sendable {
         Self.listenerPorts.map { ":\($0):127.0.0.1:\(proxyPort)" }
     }
 
-    private init(process: TestProcess, proxyPort: UInt16, instanceID: String) {
+    /// How strictly the stand-in plays AWS where tests want to choose.
+    public struct Strictness: Sendable {
+        /// A role created through the API cannot be assumed for this long.
+        public var iamPropagation: Duration = .zero
+        /// Target group health check intervals and timeouts are multiplied by this (1 = AWS's seconds).
+        public var healthTimeScale: Double = 0.2
+        /// Share of API calls answered `ThrottlingException`.
+        public var throttleShare: Double = 0
+        public var stoppedTaskRetention: Duration = .seconds(3600)
+
+        public init() {}
+    }
+
+    private init(process: TestProcess, proxyPort: UInt16, apiPort: UInt16, instanceID: String) {
         self.process = process
+        self.apiPort = apiPort
         self.proxyPort = proxyPort
         self.instanceID = instanceID
     }
@@ -59,7 +81,8 @@ public final class ECSStandIn: Sendable {
     public static func start(
         moto: MotoServer,
         region: String = "us-east-1",
-        pollInterval: Duration = .milliseconds(500)
+        pollInterval: Duration = .milliseconds(500),
+        strictness: Strictness = Strictness()
     ) async throws -> ECSStandIn {
         let instanceID = "t" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         let (seconds, attoseconds) = pollInterval.components
@@ -86,30 +109,45 @@ public final class ECSStandIn: Sendable {
                 "--poll-interval", String(format: "%.3f", interval),
                 "--instance-id", instanceID,
                 "--watch-pid", "\(ProcessInfo.processInfo.processIdentifier)",
+                "--api-port", "0",
+                "--iam-propagation-seconds", Self.seconds(strictness.iamPropagation),
+                "--health-time-scale", String(strictness.healthTimeScale),
+                "--throttle-share", String(strictness.throttleShare),
+                "--stopped-task-retention", Self.seconds(strictness.stoppedTaskRetention),
             ],
             environment: environment
         )
         do {
             try await process.waitUntilReady(timeout: .seconds(20), interval: .milliseconds(50)) {
-                readyPort(in: process.logTail(maxBytes: 64 * 1024)) != nil
+                readyPorts(in: process.logTail(maxBytes: 64 * 1024)) != nil
             }
         } catch {
             await process.stop(grace: .seconds(10))
             await removeContainers(instanceID: instanceID)
             throw error
         }
-        guard let port = readyPort(in: process.logTail(maxBytes: 64 * 1024)) else {
+        guard let ports = readyPorts(in: process.logTail(maxBytes: 64 * 1024)) else {
             await process.stop(grace: .seconds(10))
             throw TestFixtureError("ecs-standin: no ready line; log:\n\(process.logTail())")
         }
-        return ECSStandIn(process: process, proxyPort: port, instanceID: instanceID)
+        return ECSStandIn(process: process, proxyPort: ports.proxy, apiPort: ports.api, instanceID: instanceID)
     }
 
-    /// The port in the line `standin ready proxy=127.0.0.1:PORT` of the stand-in's output.
-    public static func readyPort(in log: String) -> UInt16? {
-        let marker = "standin ready proxy=127.0.0.1:"
-        for line in log.split(separator: "\n") where line.hasPrefix(marker) {
-            return UInt16(line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces))
+    private static func seconds(_ duration: Duration) -> String {
+        String(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+
+    /// The ports in the line `standin ready proxy=127.0.0.1:PORT api=127.0.0.1:PORT` of the stand-in's output.
+    public static func readyPorts(in log: String) -> (proxy: UInt16, api: UInt16)? {
+        for line in log.split(separator: "\n") where line.hasPrefix("standin ready ") {
+            var ports: [String: UInt16] = [:]
+            for field in line.dropFirst("standin ready ".count).split(separator: " ") {
+                let parts = field.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, let port = parts[1].split(separator: ":").last.flatMap({ UInt16($0) }) {
+                    ports[String(parts[0])] = port
+                }
+            }
+            if let proxy = ports["proxy"], let api = ports["api"] { return (proxy, api) }
         }
         return nil
     }
@@ -124,6 +162,47 @@ public final class ECSStandIn: Sendable {
     /// Undoes ``setFault(port:status:)``.
     public func clearFault(port: UInt16) async throws {
         _ = try await control("DELETE", "/_standin/fault?port=\(port)")
+    }
+
+    /// ECS cannot place tasks of `service` (any service when `nil`): only the service's events say so.
+    public func setPlacementFailure(service: String? = nil, reason: String) async throws {
+        let encoded = reason.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        _ = try await control("POST", "/_standin/placement?service=\(service ?? "*")&reason=\(encoded)")
+    }
+
+    public func clearPlacementFailure(service: String? = nil) async throws {
+        _ = try await control("DELETE", "/_standin/placement?service=\(service ?? "*")")
+    }
+
+    /// The API fails `action` (e.g. `ModifyListener`) `count` times with `code` after letting
+    /// `skip` calls through; `delay` holds the failing answer back (to cancel meanwhile).
+    public func failAPI(action: String, skip: Int = 0, count: Int = 1, code: String = "InternalFailure", status: Int = 500,
+                        delay: Duration = .zero) async throws {
+        _ = try await control("POST", "/_standin/api-fault?action=\(action)&skip=\(skip)&count=\(count)&code=\(code)&status=\(status)&delay=\(Self.seconds(delay))")
+    }
+
+    /// From now on this share of API calls answers `ThrottlingException` (`Throttling` in query APIs).
+    public func setThrottleShare(_ share: Double) async throws {
+        _ = try await control("POST", "/_standin/throttle?share=\(share)")
+    }
+
+    /// From now on a role created through the API cannot be assumed for this long.
+    public func setIAMPropagation(_ duration: Duration) async throws {
+        _ = try await control("POST", "/_standin/iam-propagation?seconds=\(Self.seconds(duration))")
+    }
+
+    /// Runs `aws SERVICE OPERATION ARGUMENTS --output json` against the stand-in's API (one
+    /// attempt unless told otherwise) and returns what it answered, failures included.
+    public func aws(_ service: String, _ operation: String, _ arguments: [String] = [], maxAttempts: Int = 1,
+                    region: String = "us-east-1") async throws -> (succeeded: Bool, json: JSONValue, stderr: String) {
+        let cli = AWSCLI(credentials: MotoServer.setupCredentials, region: region, endpointURL: apiEndpointURL,
+                         timeout: .seconds(60), maxAttempts: maxAttempts)
+        let command = Command(cli.executable, arguments: [service, operation] + arguments + ["--output", "json"],
+                              environment: cli.environment, timeout: cli.timeout)
+        let result = try await TestProcess.runner.run(command)
+        let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let json = output.isEmpty ? JSONValue.null : (try? JSONDecoder().decode(JSONValue.self, from: Data(output.utf8))) ?? .null
+        return (result.succeeded, json, result.stderr)
     }
 
     /// `GET /_standin/state`: `services` (ARN → `desiredCount`, `taskDefinition`,

@@ -58,6 +58,9 @@ public enum SampleApp {
         case noDockerfile
         /// Builds and runs, but `/health` is 404 (no `www/health`).
         case unhealthy
+        /// A `RUN` step exits 3 (legacy builder: it runs in an intermediate container); the
+        /// version text is in its command, so a test can find that container.
+        case failingRunStep
     }
 
     /// The files of a variant of the app.
@@ -90,6 +93,11 @@ public enum SampleApp {
             template.files["Dockerfile"] = nil
         case .unhealthy:
             template.files["www/health"] = nil
+        case .failingRunStep:
+            let dockerfile = template.files["Dockerfile"]?.text ?? ""
+            template.files["Dockerfile"] = FileContents(dockerfile.replacingOccurrences(
+                of: "COPY www /www\n",
+                with: "COPY www /www\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo failing-run-\(version); exit 3\"]\n"))
         }
         return template
     }

@@ -83,6 +83,12 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var testPort = 8080
         /// `AWS_MAX_ATTEMPTS` of every aws CLI call (adaptive retry mode, throttling included).
         public var maxAttempts = 5
+        /// ECS ignores failing load balancer health checks of a new task for this long (slow boots).
+        public var healthCheckGracePeriodSeconds = 120
+        /// The tasks' CPU architecture: `X86_64` or `ARM64` (the image is built for it).
+        public var cpuArchitecture = "X86_64"
+        /// How long IAM propagation errors (a role just created, not yet assumable) are waited out.
+        public var iamPropagationSeconds = 90
     }
 
     public struct Health: Sendable, Equatable {
@@ -104,6 +110,15 @@ public struct PandaConfiguration: Sendable, Equatable {
         /// curl-style `--connect-to` entries `HOST:PORT:CONNECT-HOST:CONNECT-PORT` (empty HOST or
         /// PORT matches any) for probes where the load balancer's name does not resolve.
         public var connectTo: [String] = []
+        /// HTTP codes that count as healthy, for the target groups and Panda's own probes (`200-399`, `200,302`).
+        public var matcher = "200-399"
+        /// The target groups' own health check: every this many seconds (AWS allows 5–300),
+        public var targetGroupIntervalSeconds = 10
+        /// each check waiting this long (2–120, less than the interval),
+        public var targetGroupTimeoutSeconds = 5
+        /// healthy after this many passes in a row, unhealthy after this many failures (2–10).
+        public var healthyThreshold = 2
+        public var unhealthyThreshold = 3
     }
 
     public struct Docker: Sendable, Equatable {

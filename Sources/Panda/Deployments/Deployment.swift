@@ -27,6 +27,9 @@ public struct DeploymentFacts: Sendable, Equatable {
     public var greenLatencyMs: Int?
     public var blueErrorRate: Double?
     public var greenErrorRate: Double?
+    /// The slot (`a`/`b`) a traffic switch meant production to forward to, recorded before the
+    /// first listener changed.
+    public var intendedProductionSlot: String?
 
     public init() {}
 }

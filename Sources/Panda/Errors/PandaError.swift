@@ -23,6 +23,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case deploymentQueueFull = "DEPLOYMENT_QUEUE_FULL"
     case deploymentCancelled = "DEPLOYMENT_CANCELLED"
     case unexpectedError = "UNEXPECTED_ERROR"
+    case awsCredentialsInvalid = "AWS_CREDENTIALS_INVALID"
 }
 
 /// A domain error that states, once, what it means to a client.

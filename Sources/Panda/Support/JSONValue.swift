@@ -47,5 +47,6 @@ extension JSONValue {
 
     public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
     public var intValue: Int? { if case .number(let value) = self { Int(exactly: value) } else { nil } }
+    public var doubleValue: Double? { if case .number(let value) = self { value } else { nil } }
     public var arrayValue: [JSONValue] { if case .array(let items) = self { items } else { [] } }
 }

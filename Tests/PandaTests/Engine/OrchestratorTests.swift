@@ -30,6 +30,26 @@ import Tools
         #expect(UUID(uuidString: first.id) != nil)
     }
 
+    @Test func waitingBeforeAStageIsNotTheStagesTime() async throws {
+        // Like stage 3 waiting for another deployment of the same application: the wait (2 s) is
+        // longer than the stage's timeout (1 s), and the stage still runs to completion.
+        let harness = await EngineHarness { [WaitingStage(wait: .seconds(2), timeout: .seconds(1))] }
+        let deployment = try await harness.start()
+        let snapshot = await harness.finished(deployment)
+        #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
+        #expect(messages(deployment) == ["[Stage 3] waiting", "[Stage 3] ran", "Deployment completed successfully"])
+        #expect(snapshot.stageTimings.first.map { $0.wallTime < .seconds(1) } == true)
+
+        // The deployment's own limit still bounds the wait.
+        let bounded = await EngineHarness(configure: { $0.deployments.deploymentTimeoutSeconds = 1 }) {
+            [WaitingStage(wait: .seconds(30), timeout: .seconds(1))]
+        }
+        let waiting = try await bounded.start()
+        let timedOut = await bounded.finished(waiting)
+        #expect(timedOut.failure?.errorCode == .deploymentTimeout)
+        #expect(timedOut.failure?.message == "Deployment timed out at Stage 3 after 1 seconds (timeout: 1 seconds)")
+    }
+
     @Test func failingStageEndsWithTheSpecErrorEvent() async throws {
         let harness = await EngineHarness { [ProcessStage(1, "true", []), ProcessStage(2, "false", []), ProcessStage(3, "true", [])] }
         let deployment = try await harness.start()
@@ -104,5 +124,28 @@ import Tools
         let deployment = try await harness.start()
         _ = await harness.finished(deployment)
         #expect(messages(deployment).first == "mode 700")
+    }
+}
+
+/// A stage that waits in `prepare` (outside its timer) and then runs at once.
+private struct WaitingStage: Stage {
+    let number = 3
+    let name = "waiting"
+    let failureCode = ErrorCode.ecsDeploymentFailed
+    let wait: Duration
+    let timeout: Duration?
+
+    init(wait: Duration, timeout: Duration) {
+        self.wait = wait
+        self.timeout = timeout
+    }
+
+    func prepare(in context: DeploymentContext) async throws {
+        context.publish("[Stage 3] waiting")
+        try await Task.sleep(for: wait)
+    }
+
+    func run(in context: DeploymentContext) async throws {
+        context.publish("[Stage 3] ran")
     }
 }

@@ -36,9 +36,10 @@ import Tools
     }
 
     @Test func readyLineParsing() {
-        let log = "08:00:00.000 standin: instance x\nstandin ready proxy=127.0.0.1:43210\n"
-        #expect(ECSStandIn.readyPort(in: log) == 43210)
-        #expect(ECSStandIn.readyPort(in: "standin: starting\n") == nil)
+        let log = "08:00:00.000 standin: instance x\nstandin ready proxy=127.0.0.1:43210 api=127.0.0.1:43211\n"
+        #expect(ECSStandIn.readyPorts(in: log)?.proxy == 43210)
+        #expect(ECSStandIn.readyPorts(in: log)?.api == 43211)
+        #expect(ECSStandIn.readyPorts(in: "standin: starting\n") == nil)
     }
 
     // MARK: The scenario
@@ -184,7 +185,7 @@ import Tools
     // MARK: Helpers
 
     /// The sample app built on the local engine, also tagged like the image Panda pushes.
-    private static func buildSampleApp() async throws -> (reference: String, all: [String]) {
+    static func buildSampleApp() async throws -> (reference: String, all: [String]) {
         let directory = try TestTemporaryDirectory(prefix: "panda-standin-app")
         defer { directory.remove() }
         let template = try SampleApp.files()
@@ -226,7 +227,7 @@ import Tools
         return (try? encoder.encode(value ?? .null)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
     }
 
-    private static func eventually(
+    static func eventually(
         _ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout

@@ -15,9 +15,9 @@ final class BlueGreenEnvironment: Sendable {
         self.standIn = standIn
     }
 
-    static func start() async throws -> BlueGreenEnvironment {
+    static func start(strictness: ECSStandIn.Strictness = ECSStandIn.Strictness()) async throws -> BlueGreenEnvironment {
         let base = try await BuildAndPushEnvironment.start()
-        let standIn = try await ECSStandIn.start(moto: base.moto)
+        let standIn = try await ECSStandIn.start(moto: base.moto, strictness: strictness)
         return BlueGreenEnvironment(base: base, standIn: standIn)
     }
 
@@ -30,11 +30,21 @@ final class BlueGreenEnvironment: Sendable {
     var moto: MotoServer { base.moto }
 
     func configure(_ configuration: inout PandaConfiguration) {
+        // AWS as strict as AWS: moto behind the stand-in's rules.
+        configuration.aws.endpointURL = standIn.apiEndpointURL
+        configuration.aws.iamPropagationSeconds = 30
+        configuration.aws.healthCheckGracePeriodSeconds = 10
+        // AWS's smallest health check settings (the stand-in runs its checks 5 × faster).
+        configuration.health.targetGroupIntervalSeconds = 5
+        configuration.health.targetGroupTimeoutSeconds = 4
+        configuration.health.healthyThreshold = 2
+        configuration.health.unhealthyThreshold = 2
         configuration.health.connectTo = standIn.connectTo
         configuration.health.intervalMilliseconds = 200
         configuration.health.pollIntervalSeconds = 1
         configuration.health.postTrafficChecks = 2
-        configuration.deployments.stageTimeoutSeconds = 120
+        // Stage 3 of a new application makes some 25 aws calls; on a loaded machine each takes seconds.
+        configuration.deployments.stageTimeoutSeconds = 300
     }
 
     /// A service running all six stages (or `stages`) with connections for `owner/repo`.
@@ -95,7 +105,8 @@ func messages(of deployment: Deployment) -> [String] {
 
 extension BlueGreenEnvironment {
     /// Starts the components, runs `body`, and stops them whether `body` succeeded or not.
-    static func with(_ body: (BlueGreenEnvironment) async throws -> Void) async throws {
-        try await withStarted({ try await start() }, stop: { await $0.stop() }, body)
+    static func with(strictness: ECSStandIn.Strictness = ECSStandIn.Strictness(),
+                     _ body: (BlueGreenEnvironment) async throws -> Void) async throws {
+        try await withStarted({ try await start(strictness: strictness) }, stop: { await $0.stop() }, body)
     }
 }

@@ -49,18 +49,70 @@ import Tools
         #expect(HealthCheckAndSwitchStage.verdict(green: series(9), blue: series(1), health: health) == nil)
     }
 
-    @Test func stoppedTasksAreSummarizedFromDescribeTasks() throws {
-        // The shape AWS documents for `ecs describe-tasks`.
+    @Test func onlyThisDeploymentsStoppedTasksCountAndAreSummarized() throws {
+        // The shape AWS documents for `ecs describe-tasks`: a task of this deployment's task definition
+        // that stopped after the scale-up, a stale one of the slot's previous deployment (listed for an
+        // hour), one of the same definition from before the scale-up, and a running one.
         let json = """
             {"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/panda-cluster/0b69d5c0d3f04f3b","lastStatus":"STOPPED",
+            "taskDefinitionArn":"arn:td:3","createdAt":"2026-01-01T12:00:10.123000+00:00",
             "stopCode":"EssentialContainerExited","stoppedReason":"Essential container in task exited",
             "containers":[{"name":"app","lastStatus":"STOPPED","exitCode":137,"reason":"OutOfMemoryError: Container killed due to memory usage"}]},
-            {"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/panda-cluster/1c2","lastStatus":"RUNNING","containers":[]}],"failures":[]}
+            {"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/panda-cluster/stale","lastStatus":"STOPPED","taskDefinitionArn":"arn:td:1",
+            "createdAt":1767268800.5,"stoppedReason":"Scaling activity initiated by (deployment ecs-svc/123)","containers":[]},
+            {"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/panda-cluster/early","lastStatus":"STOPPED","taskDefinitionArn":"arn:td:3",
+            "createdAt":"2026-01-01T11:59:00+00:00","stoppedReason":"Scaling activity","containers":[]},
+            {"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/panda-cluster/1c2","lastStatus":"RUNNING","taskDefinitionArn":"arn:td:3","containers":[]}],"failures":[]}
             """
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
-        #expect(BlueGreenLifecycleStage.stoppedSummary(value) ==
+        let since = try #require(ISO8601DateFormatter().date(from: "2026-01-01T12:00:00Z"))
+        let mine = BlueGreenLifecycleStage.tasksOfThisDeployment(value, taskDefinition: "arn:td:3", since: since)
+        #expect(mine.count == 1)
+        #expect(BlueGreenLifecycleStage.stoppedSummary(mine) ==
             "0b69d5c0d3f04f3b: Essential container in task exited; app exit code 137; app: OutOfMemoryError: Container killed due to memory usage")
-        #expect(BlueGreenLifecycleStage.stoppedSummary(.object(["tasks": .array([])])) == nil)
+        #expect(BlueGreenLifecycleStage.stoppedSummary([]) == nil)
+    }
+
+    @Test func placementFailuresComeFromServiceEventsAfterTheScaleUp() {
+        let since = Date(timeIntervalSince1970: 1000)
+        func event(_ at: Double, _ message: String) -> ServiceState.Event { .init(createdAt: Date(timeIntervalSince1970: at), message: message) }
+        let placement = "(service s) was unable to place a task. Reason: You've reached the limit on the number of tasks you can run concurrently."
+        let role = "(service s) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::1:role/x' that was provided for this task.)"
+        #expect(BlueGreenLifecycleStage.placementProblem(in: [event(1010, placement)], since: since) == .placement(placement))
+        #expect(BlueGreenLifecycleStage.placementProblem(in: [event(1010, role)], since: since) == .roleNotAssumable(role))
+        // Before the scale-up, or overtaken by a task that started: not this deployment's problem.
+        #expect(BlueGreenLifecycleStage.placementProblem(in: [event(990, placement)], since: since) == nil)
+        #expect(BlueGreenLifecycleStage.placementProblem(in: [event(1020, "(service s) has started 1 tasks: (task t)."), event(1010, placement)],
+                                                         since: since) == nil)
+    }
+
+    @Test func statusMatcherReadsELBv2Syntax() {
+        #expect(HTTPStatusMatcher("200-399")?.accepts(302) == true)
+        #expect(HTTPStatusMatcher("200-399")?.accepts(404) == false)
+        #expect(HTTPStatusMatcher("200,302")?.accepts(302) == true)
+        #expect(HTTPStatusMatcher("200,302")?.accepts(301) == false)
+        #expect(HTTPStatusMatcher("abc") == nil)
+        #expect(HTTPStatusMatcher("399-200") == nil)
+        #expect(ProbeResult.parse("301 0.001", matcher: HTTPStatusMatcher("200")!).isHealthy == false)
+        #expect(ProbeResult.parse("301 0.001").isHealthy)
+    }
+
+    @Test func subnetsOnePerZoneWithAnInternetRoute() throws {
+        let subnets = try JSONDecoder().decode(JSONValue.self, from: Data(#"""
+            {"Subnets":[{"SubnetId":"subnet-1","AvailabilityZone":"z1","DefaultForAz":true},
+            {"SubnetId":"subnet-2","AvailabilityZone":"z1","DefaultForAz":false},
+            {"SubnetId":"subnet-3","AvailabilityZone":"z2","DefaultForAz":false},
+            {"SubnetId":"subnet-4","AvailabilityZone":"z3","DefaultForAz":false}]}
+            """#.utf8))
+        let tables = try JSONDecoder().decode(JSONValue.self, from: Data(#"""
+            {"RouteTables":[{"RouteTableId":"rtb-main","Associations":[{"Main":true}],"Routes":[{"DestinationCidrBlock":"10.0.0.0/16","GatewayId":"local"}]},
+            {"RouteTableId":"rtb-public","Associations":[{"Main":false,"SubnetId":"subnet-3"},{"Main":false,"SubnetId":"subnet-2"}],
+            "Routes":[{"DestinationCidrBlock":"0.0.0.0/0","GatewayId":"igw-1"}]}]}
+            """#.utf8))
+        let choice = SubnetChoice(subnets: subnets, routeTables: tables)
+        // z1: the default subnet wins over another public one; z2: routed to the gateway; z3: private.
+        #expect(choice.chosen == ["subnet-1", "subnet-3"])
+        #expect(choice.summary.contains("subnet-4 (z3, no internet route)"))
     }
 
     @Test func listenersParsePlainAndForwardConfigActions() throws {

@@ -16,6 +16,7 @@ import PandaTestSupport
         "[Stage 2] ECR 로그인 완료",
         "[Stage 2] 이미지 Push 완료",
         "[Stage 3] ECS 배포 시작",
+        "[Stage 3] ECS service-linked role created",
         "[Stage 3] ECS 서비스 생성 완료",
         "[Stage 4] CodeDeploy Blue/Green 배포 시작",
         "[Stage 4] Green 서비스 시작 중",
@@ -46,7 +47,8 @@ import PandaTestSupport
             let first = try await environment.deploy(service, owner: "octo", repo: "shop")
             let firstResult = first.snapshot()
             #expect(firstResult.status == .completed, "\(firstResult.failure?.message ?? "")")
-            #expect(messages(of: first) == Self.firstDeploymentMessages)
+            // A new account: ECS's service-linked role is created before the first service.
+            #expect(messages(of: first).filter { !$0.contains("transient failure ignored") } == Self.firstDeploymentMessages)
             #expect(firstResult.facts.finalService == "green")
             #expect(firstResult.facts.blueURL == nil && firstResult.facts.blueLatencyMs == nil && firstResult.facts.blueErrorRate == nil)
             #expect(firstResult.facts.greenLatencyMs != nil)
@@ -56,6 +58,8 @@ import PandaTestSupport
             #expect(try await environment.productionTargetGroup(names) == slotB)
             #expect(try await environment.productionTargetGroup(names, port: 8080) == slotA)
             let dns = try #require(firstResult.facts.greenURL?.replacingOccurrences(of: "http://", with: "").split(separator: ":").first.map(String.init))
+            // Green serves production now: its URL is the production listener's, not the test listener's.
+            #expect(firstResult.facts.greenURL == "http://\(dns)")
             #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v1")))
             try await ResourceReadBack.verify(names: names, moto: environment.moto)
 
@@ -77,7 +81,8 @@ import PandaTestSupport
             #expect(awsCalls(firstResult, stage: 3) > 3)
             #expect(awsCalls(secondResult, stage: 3) == 3)
 
-            // Third deployment: production breaks right after the switch → switched back.
+            // Third deployment, to slot b again, whose task the second deployment stopped (ECS lists it
+            // for an hour): production breaks right after the switch → switched back.
             _ = try await environment.git.commit(owner: "octo", repo: "shop", change: RepositoryChange(
                 files: SampleApp.files(version: "v3").files.filter { $0.key.hasPrefix("www/") }, message: "v3"))
             try await environment.standIn.setFault(port: 80, status: 500)
@@ -103,18 +108,45 @@ import PandaTestSupport
         try await BlueGreenEnvironment.with { environment in
             let names = AWSNames(owner: "octo", repo: "sick")
             _ = try await environment.git.makeRepository(owner: "octo", repo: "sick", template: SampleApp.files(.unhealthy))
-            let service = await environment.service(owner: "octo", repo: "sick") { $0.health.preTrafficChecks = 0 }
+            let service = await environment.service(owner: "octo", repo: "sick")
             let deployment = try await environment.deploy(service, owner: "octo", repo: "sick")
             let result = deployment.snapshot()
-            #expect(result.failure?.errorCode == .healthCheckFailed)
-            #expect(result.failure?.stage == 5)
-            #expect(result.failure?.message.contains("error rate 1.0") == true)
-            #expect(result.facts.greenErrorRate == 1.0)
+            // The target group's own checks find /health 404; past the grace period ECS stops the task.
+            // Whichever stage saw it, a failing health endpoint is a health check failure, with the codes.
+            #expect(result.failure?.errorCode == .healthCheckFailed, "\(result.failure?.message ?? "")")
+            #expect(result.failure?.stage == 4)
+            #expect(result.failure?.message.contains("404") == true, "\(result.failure?.message ?? "")")
             #expect(result.facts.finalService == nil)
             #expect(!messages(of: deployment).contains("[Stage 5] 트래픽 전환 중"))
             // Production untouched (still slot a, as created), green back at 0.
             #expect(try await environment.productionTargetGroup(names) == (try await environment.targetGroupARN(names, .a)))
             #expect(try await environment.desiredCount(names, .b) == 0)
+        }
+    }
+
+    @Test func aSwitchCutShortLeavesProductionServing() async throws {
+        try await BlueGreenEnvironment.with { environment in
+            let names = AWSNames(owner: "octo", repo: "half")
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "half", template: SampleApp.files(version: "v1"))
+            let service = await environment.service(owner: "octo", repo: "half")
+            let first = try await environment.deploy(service, owner: "octo", repo: "half")
+            #expect(first.status == .completed, "\(first.snapshot().failure?.message ?? "")")
+            _ = try await environment.git.commit(owner: "octo", repo: "half", change: RepositoryChange(
+                files: SampleApp.files(version: "v2").files.filter { $0.key.hasPrefix("www/") }, message: "v2"))
+
+            // The production listener moves to green, then the test listener's change fails.
+            try await environment.standIn.failAPI(action: "ModifyListener", skip: 1, count: 50, code: "ValidationError", status: 400)
+            let second = try await environment.deploy(service, owner: "octo", repo: "half")
+            let result = second.snapshot()
+            #expect(result.failure?.stage == 5)
+            #expect(result.facts.intendedProductionSlot == "a")
+            // Clean-up read the listener: production forwards to green, so green keeps running and serves.
+            let slotA = try #require(try await environment.targetGroupARN(names, .a))
+            #expect(try await environment.productionTargetGroup(names) == slotA)
+            #expect(try await environment.desiredCount(names, .a) == 1)
+            #expect(result.facts.finalService == "green")
+            let dns = try #require(first.snapshot().facts.greenURL?.replacingOccurrences(of: "http://", with: ""))
+            #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
         }
     }
 
@@ -144,9 +176,11 @@ import PandaTestSupport
             _ = try await environment.git.makeRepository(owner: "octo", repo: "slow", template: SampleApp.files(version: "v1"))
             let stages: [any Stage] = [DockerBuildStage(), ECRPushStage(), ECSServiceStage(), BlueGreenLifecycleStage(timeout: .seconds(3)),
                                        HealthCheckAndSwitchStage(), CompletionStage()]
-            // Without the stand-in nothing runs the tasks, so green's targets never turn healthy.
-            try await environment.standIn.stop()
-            let service = await environment.service(owner: "octo", repo: "slow", stages: stages)
+            // ECS cannot assume the execution role Panda creates (IAM still propagating): green never
+            // starts, and Panda waits for IAM (up to aws.iamPropagationSeconds) until the stage's timeout.
+            _ = try await environment.standIn.aws("iam", "create-service-linked-role", ["--aws-service-name", "ecs.amazonaws.com"])
+            try await environment.standIn.setIAMPropagation(.seconds(600))
+            let service = await environment.service(owner: "octo", repo: "slow", stages: stages) { $0.aws.iamPropagationSeconds = 600 }
             let deployment = try await environment.deploy(service, owner: "octo", repo: "slow")
             let failure = try #require(deployment.snapshot().failure)
             #expect(failure.errorCode == .deploymentTimeout)

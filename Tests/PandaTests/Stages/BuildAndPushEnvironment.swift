@@ -43,7 +43,7 @@ final class BuildAndPushEnvironment: Sendable {
     }
 
     /// A deployment service running `pipeline` (stages 1–2 by default) with connections for `owner/repo`.
-    func service(owner: String, repo: String, token: Secret? = nil,
+    func service(owner: String, repo: String, token: Secret? = nil, awsCredentials: AWSCredentials = MotoServer.setupCredentials,
                  pipeline: @escaping Pipeline = { _ in [DockerBuildStage(), ECRPushStage()] },
                  configure: (inout PandaConfiguration) -> Void = { _ in }) async -> (DeploymentService, String, String) {
         var configuration = configuration()
@@ -55,7 +55,7 @@ final class BuildAndPushEnvironment: Sendable {
         let awsID = Identifier.make(prefix: "aws_")
         await registry.add(GitHubConnection(id: githubID, owner: owner, repo: repo, branch: "main", token: token ?? gitToken,
                                             fullName: "\(owner)/\(repo)", defaultBranch: "main", headCommitSHA: ""))
-        let credentials = MotoServer.setupCredentials
+        let credentials = awsCredentials
         await registry.add(AWSConnection(
             id: awsID, region: "us-east-1",
             credentials: .init(accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: nil),

@@ -134,6 +134,55 @@ import PandaTestSupport
         }
     }
 
+    @Test func aFailedBuildLeavesNoContainerBehind() async throws {
+        try await BuildAndPushEnvironment.with { environment in
+            let marker = "m" + UUID().uuidString.prefix(8).lowercased()
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "runfail", template: SampleApp.files(.failingRunStep, version: marker))
+            let deployment = try await environment.deploy(owner: "octo", repo: "runfail")
+            let failure = try #require(deployment.snapshot().failure)
+            #expect(failure.errorCode == .dockerBuildFailed)
+            // The legacy builder keeps a failed step's container unless told --force-rm.
+            let containers = try await DockerEngine.docker(["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}"])
+            let left = containers.stdout.split(separator: "\n").filter { $0.contains("failing-run-\(marker)") }
+            #expect(left.isEmpty, "\(left)")
+            await DockerEngine.removeContainers(left.compactMap { $0.split(separator: " ").first.map(String.init) })
+        }
+    }
+
+    @Test func theImageIsBuiltForTheTasksCPUArchitecture() async throws {
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "armed", template: SampleApp.files(.valid))
+            // FROM scratch with no RUN step builds for any platform without emulation.
+            let deployment = try await environment.deploy(owner: "octo", repo: "armed") { $0.aws.cpuArchitecture = "ARM64" }
+            let snapshot = deployment.snapshot()
+            #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
+            let image = try #require(snapshot.facts.localImage)
+            let inspected = try await DockerEngine.docker(["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", image])
+            #expect(inspected.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "linux/arm64")
+
+            let refused = try await environment.deploy(owner: "octo", repo: "armed") { $0.aws.cpuArchitecture = "SPARC" }
+            #expect(refused.snapshot().failure?.message == "Deployment failed: aws.cpuArchitecture must be X86_64 or ARM64, not SPARC")
+        }
+    }
+
+    @Test func revokedCredentialsFailAtOnceBeforeAnythingIsBuilt() async throws {
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "revoked", template: SampleApp.files(.valid))
+            // The connection was validated earlier; since then the key was deleted (moto now checks keys).
+            try await environment.moto.enableAuthentication(freeRequests: 0)
+            let revoked = AWSCredentials(accessKeyId: Secret("AKIAREVOKED000000001"), secretAccessKey: Secret("revoked-secret"))
+            let (service, githubID, awsID) = await environment.service(owner: "octo", repo: "revoked", awsCredentials: revoked)
+            let deployment = try await service.start(githubConnectionID: githubID, awsConnectionID: awsID, owner: "octo", repo: "revoked", branch: "main")
+            let deadline = ContinuousClock.now + .seconds(120)
+            while !deployment.status.isTerminal, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            let failure = try #require(deployment.snapshot().failure)
+            #expect(failure.errorCode == .awsCredentialsInvalid)
+            #expect(failure.message.hasPrefix("Deployment failed: AWS credentials are no longer valid: "))
+            #expect(!failure.message.contains("revoked-secret"))
+            #expect(stageEvents(deployment).isEmpty, "nothing was built")
+        }
+    }
+
     @Test func pushFailureIsStageTwoWithECRPushFailed() async throws {
         try await BuildAndPushEnvironment.with { environment in
             _ = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))

@@ -23,6 +23,8 @@ enum ResourceReadBack {
             #expect(group["TargetType"]?.stringValue == "ip", sourceLocation: sourceLocation)
             #expect(group["Protocol"]?.stringValue == "HTTP", sourceLocation: sourceLocation)
             #expect(group["HealthCheckPath"]?.stringValue == "/health", sourceLocation: sourceLocation)
+            // Redirects count as healthy, as they do for Panda's own probes.
+            #expect(group["Matcher"]?["HttpCode"]?.stringValue == "200-399", sourceLocation: sourceLocation)
         }
 
         // The load balancer: internet-facing application LB in two subnets, listeners 80 and 8080 forwarding.
@@ -67,6 +69,8 @@ enum ResourceReadBack {
         let container = definition?["containerDefinitions"]?.arrayValue.first
         #expect(container?["portMappings"]?.arrayValue.first?["containerPort"]?.intValue == containerPort, sourceLocation: sourceLocation)
         #expect(container?["logConfiguration"]?["logDriver"]?.stringValue == "awslogs", sourceLocation: sourceLocation)
+        #expect(definition?["runtimePlatform"]?["cpuArchitecture"]?.stringValue == "X86_64", sourceLocation: sourceLocation)
+        #expect(definition?["runtimePlatform"]?["operatingSystemFamily"]?.stringValue == "LINUX", sourceLocation: sourceLocation)
 
         // Services: Fargate, awsvpc with security groups and subnets, each on its own target group.
         let services = try await moto.aws("ecs", "describe-services", ["--cluster", "panda-cluster", "--services", names.service(.a), names.service(.b)])

@@ -3,6 +3,7 @@
 public struct BlueGreenPlan: Sendable, Equatable {
     public let names: AWSNames
     public let clusterName: String
+    public let loadBalancerARN: String
     public let loadBalancerDNS: String
     public let productionListenerARN: String
     public let testListenerARN: String

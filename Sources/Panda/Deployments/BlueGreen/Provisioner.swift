@@ -20,15 +20,17 @@ struct Provisioner {
             }
             vpcID = found
         }
-        var subnetIDs = settings.subnetIds
-        if subnetIDs.isEmpty {
-            let subnets = try await context.aws { $0.ec2.describeSubnets(vpcID: vpcID) }
-            subnetIDs = subnets["Subnets"]?.arrayValue.compactMap { $0["SubnetId"]?.stringValue }.sorted() ?? []
+        if !settings.subnetIds.isEmpty { return Network(vpcID: vpcID, subnetIDs: settings.subnetIds) }
+        let vpc = vpcID
+        async let subnets = context.aws { $0.ec2.describeSubnets(vpcID: vpc) }
+        async let routeTables = context.aws { $0.ec2.describeRouteTables(vpcID: vpc) }
+        let choice = SubnetChoice(subnets: try await subnets, routeTables: try await routeTables)
+        guard choice.chosen.count >= 2 else {
+            throw StageFailure("An Application Load Balancer needs public subnets in two Availability Zones of VPC \(vpcID) "
+                               + "(default for their zone, or with a route to an internet gateway); found: \(choice.summary); "
+                               + "set aws.subnetIds")
         }
-        guard subnetIDs.count >= 2 else {
-            throw StageFailure("An Application Load Balancer needs two subnets in VPC \(vpcID); found \(subnetIDs.count)")
-        }
-        return Network(vpcID: vpcID, subnetIDs: subnetIDs)
+        return Network(vpcID: vpcID, subnetIDs: choice.chosen)
     }
 
     /// The load balancer's group (production and test ports open to the allowed CIDRs) and
@@ -82,12 +84,16 @@ struct Provisioner {
     }
 
     func targetGroups(in network: Network, containerPort: Int) async throws -> [Slot: String] {
-        let healthCheck = TargetGroupHealthCheck(path: context.configuration.health.path)
+        let healthCheck = try Self.healthCheck(context.configuration.health)
         var arns: [Slot: String] = [:]
         for slot in Slot.allCases {
             let name = names.targetGroup(slot)
             let found = try await context.aws(tolerating: ["TargetGroupNotFound"]) { $0.elbv2.describeTargetGroups(names: [name]) }
-            var arn = found?["TargetGroups"]?.arrayValue.first?["TargetGroupArn"]?.stringValue
+            let existing = found?["TargetGroups"]?.arrayValue.first
+            var arn = existing?["TargetGroupArn"]?.stringValue
+            if let existing, let arn, !Self.matches(existing, healthCheck) {
+                try await context.aws { $0.elbv2.modifyTargetGroup(arn: arn, healthCheck: healthCheck) }
+            }
             if arn == nil {
                 arn = try await context.aws {
                     $0.elbv2.createTargetGroup(name: name, port: containerPort, vpcID: network.vpcID, healthCheck: healthCheck)
@@ -97,6 +103,28 @@ struct Provisioner {
             arns[slot] = arn
         }
         return arns
+    }
+
+    /// The target groups' health check, from Panda's health settings.
+    static func healthCheck(_ health: PandaConfiguration.Health) throws -> TargetGroupHealthCheck {
+        guard HTTPStatusMatcher(health.matcher) != nil else {
+            throw StageFailure("health.matcher \(health.matcher) is not a list of HTTP codes or ranges (e.g. 200-399)",
+                               errorCode: .unexpectedError)
+        }
+        return TargetGroupHealthCheck(
+            path: health.path, matcher: health.matcher, intervalSeconds: health.targetGroupIntervalSeconds,
+            timeoutSeconds: min(health.targetGroupTimeoutSeconds, health.targetGroupIntervalSeconds - 1),
+            healthyThreshold: health.healthyThreshold, unhealthyThreshold: health.unhealthyThreshold)
+    }
+
+    /// Whether a described target group already checks health this way.
+    static func matches(_ group: JSONValue, _ check: TargetGroupHealthCheck) -> Bool {
+        group["HealthCheckPath"]?.stringValue == check.path
+            && group["Matcher"]?["HttpCode"]?.stringValue == check.matcher
+            && group["HealthCheckIntervalSeconds"]?.intValue == check.intervalSeconds
+            && group["HealthCheckTimeoutSeconds"]?.intValue == check.timeoutSeconds
+            && group["HealthyThresholdCount"]?.intValue == check.healthyThreshold
+            && group["UnhealthyThresholdCount"]?.intValue == check.unhealthyThreshold
     }
 
     /// Production and test listeners; new ones forward production to slot A and test to slot B.
@@ -128,24 +156,48 @@ struct Provisioner {
         _ = try await context.aws(tolerating: ["ResourceAlreadyExistsException"]) { $0.logs.createLogGroup(name: names.logGroup) }
     }
 
-    /// The configured role, else the account's `ecsTaskExecutionRole`, created when IAM allows.
+    /// The configured role, else the account's `ecsTaskExecutionRole`, created when IAM allows
+    /// (another deployment may create it first) and with its managed policy attached.
     func executionRole() async throws -> String {
         if !settings.executionRoleARN.isEmpty { return settings.executionRoleARN }
         let roleName = "ecsTaskExecutionRole"
-        if let found = try await context.aws(tolerating: ["NoSuchEntity"], { $0.iam.getRole(name: roleName) }),
-           let arn = found["Role"]?["Arn"]?.stringValue {
-            return arn
-        }
+        let policyARN = "arn:\(partition):iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
         do {
-            let created = try await context.aws { $0.iam.createRole(name: roleName, trustedService: "ecs-tasks.amazonaws.com") }
-            try await context.aws {
-                $0.iam.attachRolePolicy(roleName: roleName, policyARN: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+            var role = try await context.aws(tolerating: ["NoSuchEntity"]) { $0.iam.getRole(name: roleName) }
+            if role == nil {
+                role = try await context.aws(tolerating: ["EntityAlreadyExists"]) {
+                    $0.iam.createRole(name: roleName, trustedService: "ecs-tasks.amazonaws.com")
+                }
             }
-            guard let arn = created["Role"]?["Arn"]?.stringValue else { throw StageFailure("IAM created \(roleName) without an ARN") }
+            if role == nil { role = try await context.aws { $0.iam.getRole(name: roleName) } }
+            guard let arn = role?["Role"]?["Arn"]?.stringValue else { throw StageFailure("IAM answered without \(roleName)'s ARN") }
+            let attached = try await context.aws { $0.iam.listAttachedRolePolicies(roleName: roleName) }
+            if !(attached["AttachedPolicies"]?.arrayValue.contains { $0["PolicyArn"]?.stringValue == policyARN } ?? false) {
+                try await context.aws { $0.iam.attachRolePolicy(roleName: roleName, policyARN: policyARN) }
+            }
             return arn
         } catch let failure as AWSCallFailure where failure.code == "AccessDenied" {
-            throw StageFailure("No task execution role: \(roleName) does not exist and these credentials may not create it (\(failure.reason)); set aws.executionRoleARN")
+            throw StageFailure("No usable task execution role: \(roleName) is missing or lacks \(policyARN), and these credentials "
+                               + "may not fix that (\(failure.reason)); set aws.executionRoleARN")
         }
+    }
+
+    /// ECS needs its service-linked role before it creates a service; the first service of an
+    /// account creates it (tolerating a race with another first deployment).
+    func serviceLinkedRole() async throws {
+        guard try await context.aws(tolerating: ["NoSuchEntity"], { $0.iam.getRole(name: "AWSServiceRoleForECS") }) == nil else { return }
+        do {
+            try await context.aws { $0.iam.createServiceLinkedRole(awsServiceName: "ecs.amazonaws.com") }
+            context.publish("[Stage 3] ECS service-linked role created", details: ["roleName": "AWSServiceRoleForECS"])
+        } catch let failure as AWSCallFailure where failure.code == "InvalidInput" && failure.reason.contains("has been taken") {
+            return
+        }
+    }
+
+    /// `aws`, `aws-cn` or `aws-us-gov`, from the caller's ARN.
+    var partition: String {
+        let parts = context.request.aws.callerARN.split(separator: ":")
+        return parts.count > 1 && parts[0] == "arn" ? String(parts[1]) : "aws"
     }
 
     func registerTaskDefinition(image: String, containerPort: Int, executionRole: String) async throws -> String {
@@ -154,7 +206,8 @@ struct Provisioner {
             logGroup: names.logGroup, region: context.request.aws.region, streamPrefix: "panda")
         let registered = try await context.aws {
             $0.ecs.registerTaskDefinition(family: names.taskFamily, cpu: settings.taskCPU, memory: settings.taskMemory,
-                                          executionRoleARN: executionRole, containers: [container])
+                                          executionRoleARN: executionRole, containers: [container],
+                                          cpuArchitecture: CPUArchitecture(settings.cpuArchitecture)?.rawValue)
         }
         guard let arn = registered["taskDefinition"]?["taskDefinitionArn"]?.stringValue else {
             throw StageFailure("ECS registered the task definition without an ARN")
@@ -177,4 +230,56 @@ extension [JSONValue] {
                 && (permission["UserIdGroupPairs"]?.arrayValue.contains { $0["GroupId"]?.stringValue == groupID } ?? false)
         }
     }
+}
+
+/// Which subnets an Application Load Balancer and its public tasks can use: one per
+/// Availability Zone, each default for its zone or routed to an internet gateway.
+struct SubnetChoice {
+    struct Subnet { let id: String; let zone: String; let isDefault: Bool; let reachesInternet: Bool }
+
+    let subnets: [Subnet]
+    let chosen: [String]
+
+    init(subnets described: JSONValue, routeTables: JSONValue) {
+        let tables = routeTables["RouteTables"]?.arrayValue ?? []
+        let internetTables = Set(tables.filter(Self.routesToInternet).compactMap { $0["RouteTableId"]?.stringValue })
+        let mainTable = tables.first { $0["Associations"]?.arrayValue.contains { $0["Main"] == .bool(true) } ?? false }
+        subnets = (described["Subnets"]?.arrayValue ?? []).compactMap { subnet in
+            guard let id = subnet["SubnetId"]?.stringValue, let zone = subnet["AvailabilityZone"]?.stringValue else { return nil }
+            // A subnet without a table of its own uses the VPC's main table.
+            let table = tables.first { $0["Associations"]?.arrayValue.contains { $0["SubnetId"]?.stringValue == id } ?? false } ?? mainTable
+            let reaches = table?["RouteTableId"]?.stringValue.map(internetTables.contains) ?? false
+            return Subnet(id: id, zone: zone, isDefault: subnet["DefaultForAz"] == .bool(true), reachesInternet: reaches)
+        }.sorted { $0.id < $1.id }
+        var byZone: [String: Subnet] = [:]
+        for subnet in subnets where subnet.isDefault || subnet.reachesInternet {
+            // Prefer the zone's default subnet, then one with an internet route.
+            if let current = byZone[subnet.zone], current.isDefault || !subnet.isDefault { continue }
+            byZone[subnet.zone] = subnet
+        }
+        chosen = byZone.keys.sorted().compactMap { byZone[$0]?.id }
+    }
+
+    private static func routesToInternet(_ table: JSONValue) -> Bool {
+        table["Routes"]?.arrayValue.contains {
+            $0["DestinationCidrBlock"]?.stringValue == "0.0.0.0/0" && ($0["GatewayId"]?.stringValue?.hasPrefix("igw-") ?? false)
+        } ?? false
+    }
+
+    /// What was found, for the error message.
+    var summary: String {
+        guard !subnets.isEmpty else { return "no subnets" }
+        return subnets.map { "\($0.id) (\($0.zone), \($0.isDefault ? "default" : $0.reachesInternet ? "internet route" : "no internet route"))" }
+            .joined(separator: ", ")
+    }
+}
+
+/// The tasks' CPU architecture, as ECS names it, and the matching docker platform.
+enum CPUArchitecture: String {
+    case x86_64 = "X86_64"
+    case arm64 = "ARM64"
+
+    init?(_ text: String) { self.init(rawValue: text.uppercased()) }
+
+    var dockerPlatform: String { self == .arm64 ? "linux/arm64" : "linux/amd64" }
 }

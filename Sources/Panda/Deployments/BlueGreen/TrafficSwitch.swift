@@ -1,10 +1,39 @@
 /// The listener switch and its undo, shared by the stages that watch production after it.
+/// Safe under partial failure: what production forwards to is read from the listener itself
+/// before anything is scaled down, never assumed from how far the switch got.
 extension DeploymentContext {
-    /// Production → green and test → blue, or back.
+    /// Production → green and test → blue, or back. The intended production slot is recorded
+    /// before the first `modify-listener`, so a switch cut short is recognisable.
     func switchTraffic(_ plan: BlueGreenPlan, toGreen: Bool) async throws {
         let production = toGreen ? plan.green : plan.green.other
+        record { $0.intendedProductionSlot = production.rawValue }
         try await pointListener(plan.productionListenerARN, at: plan.targetGroupARN(production))
         try await pointListener(plan.testListenerARN, at: plan.targetGroupARN(production.other))
+    }
+
+    /// The slot production forwards to now, read from the listener; `nil` when it cannot be read
+    /// or forwards elsewhere.
+    func productionSlot(_ plan: BlueGreenPlan) async throws -> Slot? {
+        let listeners = try await aws { $0.elbv2.describeListeners(loadBalancerARN: plan.loadBalancerARN) }
+        let production = listeners["Listeners"]?.arrayValue.compactMap(Listener.init).first { $0.arn == plan.productionListenerARN }
+        return Slot.allCases.first { production?.targetGroupARN != nil && plan.targetGroupARN($0) == production?.targetGroupARN }
+    }
+
+    /// The deployment's clean-up: green goes back to 0 tasks unless production forwards to it
+    /// (a switch that failed half way, or was cancelled, may have moved production already).
+    func stopGreenUnlessServing(_ plan: BlueGreenPlan) async {
+        let serving: Slot?
+        do {
+            serving = try await productionSlot(plan)
+        } catch {
+            logger.warning("clean-up: could not read the production listener; green left running", metadata: ["error": "\(error)"])
+            return
+        }
+        if serving == plan.green {
+            record { $0.finalService = "green" }
+            return
+        }
+        try? await scale(plan.serviceName(plan.green), cluster: plan.clusterName, to: 0)
     }
 
     /// Puts production back where it was, stops green, and fails the stage with `reason`.
@@ -15,7 +44,9 @@ extension DeploymentContext {
         publish(.rollbackTrafficToBlue(stage: stageNumber), details: [
             "activeService": .string(plan.blue == nil ? nil : "blue"), "url": .string(plan.productionURL),
         ])
-        try? await scale(plan.serviceName(plan.green), cluster: plan.clusterName, to: 0)
+        if try await productionSlot(plan) != plan.green {
+            try? await scale(plan.serviceName(plan.green), cluster: plan.clusterName, to: 0)
+        }
         publish(.rollbackCompleted(stage: stageNumber), details: ["serviceName": .string(plan.serviceName(plan.green))])
         throw StageFailure("AfterAllowTraffic failed: \(reason); traffic switched back")
     }

@@ -54,16 +54,30 @@ struct Orchestrator: Sendable {
     private func runStages(of deployment: Deployment, in context: DeploymentContext,
                            started: ContinuousClock.Instant, deploymentTimeout: Duration) async -> DeploymentFailure? {
 
-        for stage in pipeline(context) {
+        let stages = pipeline(context)
+        if stages.contains(where: \.usesAWS) {
+            do {
+                try await context.verifyAWSCredentials()
+            } catch {
+                return failure(for: error, in: nil, deployment: deployment)
+            }
+        }
+        for stage in stages {
             if deployment.isCancelRequested || Task.isCancelled {
                 return .cancelled(at: stage.number)
             }
             context.enter(stage)
+            // Waiting outside this deployment (e.g. for the application lock) is not the stage's time.
+            switch await race(limit: deploymentTimeout - (ContinuousClock.now - started), { try await stage.prepare(in: context) }) {
+            case .finished: break
+            case .timedOut(let when): return timedOut(stage: stage.number, after: when - started, limit: deploymentTimeout)
+            case .failed(let error): return failure(for: error, in: stage, deployment: deployment)
+            }
             let stageStarted = ContinuousClock.now
             let stageTimeout = stage.timeout ?? .seconds(configuration.deployments.stageTimeoutSeconds)
             let remaining = deploymentTimeout - (stageStarted - started)
             let limitedByDeployment = remaining < stageTimeout
-            let outcome = await run(stage, in: context, limit: limitedByDeployment ? remaining : stageTimeout)
+            let outcome = await race(limit: limitedByDeployment ? remaining : stageTimeout) { try await stage.run(in: context) }
             let stageTime = ContinuousClock.now - stageStarted
             deployment.leaveStage(wallTime: stageTime)
             DeploymentMetrics.stageFinished(stage.number, after: stageTime)
@@ -85,13 +99,13 @@ struct Orchestrator: Sendable {
         return nil
     }
 
-    /// Races the stage against its time limit. On timeout or cancellation the stage's task
+    /// Races a stage's work against its time limit. On timeout or cancellation the work's task
     /// is cancelled and awaited, so its processes are torn down before this returns.
-    private func run(_ stage: any Stage, in context: DeploymentContext, limit: Duration) async -> Outcome {
+    private func race(limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async -> Outcome {
         await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {
-                    try await stage.run(in: context)
+                    try await work()
                     return .finished
                 } catch {
                     return .failed(error)

@@ -8,12 +8,20 @@ public protocol Stage: Sendable {
     var failureCode: ErrorCode { get }
     /// `nil` uses the configured stage timeout.
     var timeout: Duration? { get }
+    /// Whether it calls AWS: a pipeline with such a stage re-checks the credentials first.
+    var usesAWS: Bool { get }
+
+    /// Runs before the stage's timer starts (bounded only by the deployment's): waiting for
+    /// something outside this deployment, such as another deployment of the same application.
+    func prepare(in context: DeploymentContext) async throws
 
     func run(in context: DeploymentContext) async throws
 }
 
 extension Stage {
     public var timeout: Duration? { nil }
+    public var usesAWS: Bool { false }
+    public func prepare(in context: DeploymentContext) async throws {}
 }
 
 /// A stage's own account of why it failed; the message is shown to users as

@@ -2,10 +2,12 @@ import Foundation
 import Tools
 
 /// Stage 4: start green next to blue, wait until its tasks run and its targets are
-/// healthy (failing at once when tasks stop instead), then the pre-traffic hook.
+/// healthy (failing at once when this deployment's tasks stop or cannot be placed), then
+/// the pre-traffic hook.
 public struct BlueGreenLifecycleStage: Stage {
     public let number = 4
     public let name = "Blue/green lifecycle"
+    public let usesAWS = true
     public let failureCode = ErrorCode.ecsDeploymentFailed
     public let timeout: Duration?
 
@@ -30,8 +32,11 @@ public struct BlueGreenLifecycleStage: Stage {
         context.publish(.greenStarting, details: [
             "url": .string(plan.testURL), "serviceName": .string(greenService), "desiredCount": .integer(desired),
         ])
+        // This deployment's tasks are the ones of its task definition started from here on
+        // (a little earlier, for clock skew); older stopped tasks of the slot stay listed for an hour.
+        let scaledUp = Date().addingTimeInterval(-5)
         try await context.scale(greenService, cluster: plan.clusterName, to: desired)
-        let ready = try await waitUntilReady(plan: plan, desired: desired, context: context)
+        let ready = try await waitUntilReady(plan: plan, desired: desired, since: scaledUp, context: context)
         context.publish(.greenReady, details: [
             "url": .string(plan.testURL), "runningCount": .integer(ready.running), "healthyTargets": .integer(ready.healthy),
         ])
@@ -43,7 +48,8 @@ public struct BlueGreenLifecycleStage: Stage {
             "url": .string(context.healthURL(plan.testURL)), "checks": .integer(preTraffic), "passedChecks": .integer(passed),
         ])
         guard passed == preTraffic else {
-            throw StageFailure("BeforeAllowTraffic: green answered \(checks.statusList) on \(context.healthURL(plan.testURL))")
+            throw StageFailure("BeforeAllowTraffic: green's health check answered \(checks.statusList) on \(context.healthURL(plan.testURL))",
+                               errorCode: .healthCheckFailed)
         }
         // The post-traffic hook runs right after the switch in stage 5; this marks it in the lifecycle.
         context.publish(.afterAllowTraffic, details: [
@@ -52,37 +58,71 @@ public struct BlueGreenLifecycleStage: Stage {
         ])
     }
 
-    private func waitUntilReady(plan: BlueGreenPlan, desired: Int, context: DeploymentContext) async throws -> (running: Int, healthy: Int) {
+    private func waitUntilReady(plan: BlueGreenPlan, desired: Int, since: Date,
+                                context: DeploymentContext) async throws -> (running: Int, healthy: Int) {
         let service = plan.serviceName(plan.green)
         let interval = Duration.seconds(context.configuration.health.pollIntervalSeconds)
+        var announcedIAMWait = false
         while true {
-            // The three reads of one poll do not depend on each other: they run at once.
-            async let stoppedCheck = stoppedTasks(service: service, cluster: plan.clusterName, context: context)
-            async let serviceState = context.serviceState(service, cluster: plan.clusterName)
-            async let targetHealth = context.aws { $0.elbv2.describeTargetHealth(targetGroupARN: plan.targetGroupARN(plan.green)) }
-            let (stopped, state, health) = try await (stoppedCheck, serviceState, targetHealth)
-            if let stopped {
-                throw StageFailure("Green tasks stopped: \(stopped)")
+            do {
+                // The three reads of one poll do not depend on each other: they run at once.
+                async let stoppedCheck = stoppedTasks(plan: plan, since: since, context: context)
+                async let serviceState = context.serviceState(service, cluster: plan.clusterName)
+                async let targetHealth = context.aws { $0.elbv2.describeTargetHealth(targetGroupARN: plan.targetGroupARN(plan.green)) }
+                let (stopped, state, health) = try await (stoppedCheck, serviceState, targetHealth)
+                if let stopped { throw stopped }
+                switch Self.placementProblem(in: state?.events ?? [], since: since) {
+                case .roleNotAssumable(let message)
+                    where Date().timeIntervalSince(since) < Double(context.configuration.aws.iamPropagationSeconds):
+                    if !announcedIAMWait {
+                        context.publish("[Stage 4] Waiting for IAM: ECS cannot assume the task execution role yet", details: ["event": .string(message)])
+                        announcedIAMWait = true
+                    }
+                case .roleNotAssumable(let message), .placement(let message):
+                    throw StageFailure("ECS could not start green's tasks: \(message)")
+                case nil:
+                    break
+                }
+                let healthy = health["TargetHealthDescriptions"]?.arrayValue
+                    .filter { $0["TargetHealth"]?["State"]?.stringValue == "healthy" }.count ?? 0
+                let running = state?.running ?? 0
+                if running >= desired, healthy >= desired { return (running, healthy) }
+            } catch let failure as AWSCallFailure where failure.isTransient {
+                context.logger.info("stage 4 poll: transient AWS error, polling on", metadata: ["reason": "\(failure.reason)"])
             }
-            let running = state?.running ?? 0
-            let healthy = health["TargetHealthDescriptions"]?.arrayValue
-                .filter { $0["TargetHealth"]?["State"]?.stringValue == "healthy" }.count ?? 0
-            if running >= desired, healthy >= desired { return (running, healthy) }
             try await Task.sleep(for: interval)
         }
     }
 
-    private func stoppedTasks(service: String, cluster: String, context: DeploymentContext) async throws -> String? {
-        let listed = try await context.aws { $0.ecs.listTasks(cluster: cluster, serviceName: service, desiredStatus: .stopped) }
+    /// This deployment's stopped tasks (its task definition, started after the scale-up), as a failure.
+    private func stoppedTasks(plan: BlueGreenPlan, since: Date, context: DeploymentContext) async throws -> StageFailure? {
+        let service = plan.serviceName(plan.green)
+        let listed = try await context.aws { $0.ecs.listTasks(cluster: plan.clusterName, serviceName: service, desiredStatus: .stopped) }
         let arns = listed["taskArns"]?.arrayValue.compactMap(\.stringValue) ?? []
         guard !arns.isEmpty else { return nil }
-        let described = try await context.aws { $0.ecs.describeTasks(cluster: cluster, tasks: Array(arns.prefix(10))) }
-        return Self.stoppedSummary(described)
+        let described = try await context.aws { $0.ecs.describeTasks(cluster: plan.clusterName, tasks: Array(arns.prefix(100))) }
+        let tasks = Self.tasksOfThisDeployment(described, taskDefinition: plan.taskDefinitionARN, since: since)
+        guard let summary = Self.stoppedSummary(tasks) else { return nil }
+        // ECS stops a task whose load balancer health checks keep failing: that is green's health, not ECS.
+        if tasks.contains(where: { $0["stoppedReason"]?.stringValue?.contains("failed ELB health checks") ?? false }) {
+            let codes = try? await context.serviceState(service, cluster: plan.clusterName)?.events
+                .first { $0.message.contains("Health checks failed") || $0.message.contains("is unhealthy in") }?.message
+            return StageFailure("Green failed its load balancer health checks on \(context.configuration.health.path): \(summary)"
+                                + (codes.flatMap { $0 }.map { " (\($0))" } ?? ""), errorCode: .healthCheckFailed)
+        }
+        return StageFailure("Green tasks stopped: \(summary)")
     }
 
-    /// Stopped reasons and exit codes from `ecs describe-tasks` output (AWS's documented shape).
-    static func stoppedSummary(_ described: JSONValue) -> String? {
-        let tasks = described["tasks"]?.arrayValue.filter { $0["lastStatus"]?.stringValue == "STOPPED" } ?? []
+    static func tasksOfThisDeployment(_ described: JSONValue, taskDefinition: String, since: Date) -> [JSONValue] {
+        (described["tasks"]?.arrayValue ?? []).filter { task in
+            guard task["lastStatus"]?.stringValue == "STOPPED", task["taskDefinitionArn"]?.stringValue == taskDefinition else { return false }
+            let created = AWSTimestamp.date(task["createdAt"]) ?? AWSTimestamp.date(task["startedAt"])
+            return created.map { $0 >= since } ?? true
+        }
+    }
+
+    /// Stopped reasons and exit codes of stopped tasks (`ecs describe-tasks`, AWS's documented shape).
+    static func stoppedSummary(_ tasks: [JSONValue]) -> String? {
         guard !tasks.isEmpty else { return nil }
         return tasks.map { task in
             let id = task["taskArn"]?.stringValue?.split(separator: "/").last.map(String.init) ?? "task"
@@ -90,9 +130,28 @@ public struct BlueGreenLifecycleStage: Stage {
             for container in task["containers"]?.arrayValue ?? [] {
                 let name = container["name"]?.stringValue ?? "container"
                 if let code = container["exitCode"]?.intValue { text += "; \(name) exit code \(code)" }
-                if let reason = container["reason"]?.stringValue { text += "; \(name): \(reason)" }
+                if let reason = container["reason"]?.stringValue, reason != task["stoppedReason"]?.stringValue { text += "; \(name): \(reason)" }
             }
             return text
         }.joined(separator: " | ")
+    }
+
+    enum PlacementProblem: Equatable {
+        /// IAM may still be propagating a role just created.
+        case roleNotAssumable(String)
+        case placement(String)
+    }
+
+    /// Placement failures show only in the service's events (no task is stopped).
+    /// Events are newest first: a task started after the failure means ECS got past it.
+    static func placementProblem(in events: [ServiceState.Event], since: Date) -> PlacementProblem? {
+        for event in events {
+            guard event.createdAt.map({ $0 >= since }) ?? false else { break }
+            if event.message.contains("has started") { return nil }
+            if event.message.contains("was unable to place a task") || event.message.contains("failed to launch a task") {
+                return event.message.contains("unable to assume the role") ? .roleNotAssumable(event.message) : .placement(event.message)
+            }
+        }
+        return nil
     }
 }

@@ -3,6 +3,7 @@
 public struct CompletionStage: Stage {
     public let number = 6
     public let name = "Completion"
+    public let usesAWS = true
     public let failureCode = ErrorCode.healthCheckFailed
 
     public init() {}
@@ -14,14 +15,15 @@ public struct CompletionStage: Stage {
             let deadline = ContinuousClock.now + .seconds(bake)
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: min(context.healthInterval, deadline - .now))
-                let probe = try await context.probe(context.healthURL(plan.productionURL))
+                let probe = try await context.steadyProbe(context.healthURL(plan.productionURL))
                 if !probe.isHealthy {
                     try await context.rollBack(
                         plan, reason: "production answered \(probe.statusCode == 0 ? "nothing" : String(probe.statusCode)) during the bake time")
                 }
             }
         }
-        if let blue = plan.blue {
+        // Never scale down what production forwards to (read from the listener, not assumed).
+        if let blue = plan.blue, try await context.productionSlot(plan) != blue {
             try await context.scale(plan.serviceName(blue), cluster: plan.clusterName, to: 0)
         }
         let facts = context.facts

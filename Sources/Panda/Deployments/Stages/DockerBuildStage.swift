@@ -45,10 +45,15 @@ public struct DockerBuildStage: Stage {
         let keep = context.configuration.docker.keepImagesPerRepository
         context.onFinish { await Self.pruneImages(of: repository, keeping: keep, context: context) }
 
+        // The image must run on the tasks' CPU architecture, whatever this machine's is.
+        guard let architecture = CPUArchitecture(context.configuration.aws.cpuArchitecture) else {
+            throw StageFailure("aws.cpuArchitecture must be X86_64 or ARM64, not \(context.configuration.aws.cpuArchitecture)",
+                               errorCode: .unexpectedError)
+        }
         let relay = BuildLogRelay(context: context, message: .buildOutput)
         let build = try await context.run(
             context.docker().build(
-                dockerfile: dockerfilePath, tag: localImage, context: buildContext,
+                dockerfile: dockerfilePath, tag: localImage, context: buildContext, platform: architecture.dockerPlatform,
                 labels: [Self.repositoryLabel: repository],
                 timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
             onLine: { relay.receive($0) })

@@ -6,6 +6,7 @@ import Tools
 public struct ECRPushStage: Stage {
     public let number = 2
     public let name = "Push to ECR"
+    public let usesAWS = true
     public let failureCode = ErrorCode.ecrPushFailed
 
     public init() {}

@@ -6,6 +6,7 @@ import Foundation
 public struct HealthCheckAndSwitchStage: Stage {
     public let number = 5
     public let name = "Health check and traffic switch"
+    public let usesAWS = true
     public let failureCode = ErrorCode.healthCheckFailed
 
     public init() {}
@@ -21,7 +22,7 @@ public struct HealthCheckAndSwitchStage: Stage {
         var blueProbes: [ProbeResult] = []
         for check in 1...health.checks {
             if check > 1 { try await Task.sleep(for: context.healthInterval) }
-            async let green = context.probe(greenURL)
+            async let green = context.steadyProbe(greenURL)
             async let blue: ProbeResult? = plan.blue == nil ? nil : context.probe(productionURL)
             let (greenResult, blueResult) = try await (green, blue)
             greenProbes.append(greenResult)
@@ -57,7 +58,11 @@ public struct HealthCheckAndSwitchStage: Stage {
             "fromTargetGroup": .string(plan.blue.map(plan.targetGroupARN)), "toTargetGroup": .string(plan.targetGroupARN(plan.green)),
         ])
         try await context.switchTraffic(plan, toGreen: true)
-        context.record { $0.finalService = "green" }
+        context.record {
+            $0.finalService = "green"
+            // Green now serves behind the production listener; the test listener points at the old slot.
+            $0.greenURL = plan.productionURL
+        }
         context.publish(.trafficSwitched, details: ["activeService": "green", "url": .string(plan.productionURL)])
 
         // AfterAllowTraffic: production must answer on green before the deployment counts.

@@ -3,7 +3,7 @@ import Foundation
 /// One aws CLI operation of one service, e.g. `ecs create-service`. Each service file
 /// declares its operations as an enum of this kind, and its builders can run only those:
 /// so `AWSOperations.all` is every subcommand Panda can produce, and the IAM policy in
-/// `docs/iam-policy.json` is checked against it.
+/// `config/aws/iam-policy.json` is checked against it.
 public protocol AWSOperation: RawRepresentable, CaseIterable, Sendable, Hashable where RawValue == String {
     /// The CLI's service name (`ecs`, `elbv2`).
     static var service: String { get }
