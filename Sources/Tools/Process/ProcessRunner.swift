@@ -64,7 +64,8 @@ public final class ProcessRunner: Sendable {
         let redactor = Redactor(command.secrets)
         var logger = self.logger
         logger[metadataKey: "executable"] = "\(command.executable)"
-        logger.info(
+        // Debug: a deployment runs dozens of commands; the stage events already tell the story.
+        logger.debug(
             "running process",
             metadata: ["arguments": .array(command.arguments.map { .string(redactor.redact($0)) })]
         )
