@@ -4,7 +4,7 @@ public struct Router: Sendable {
     /// One registered route: its method and its path as written (e.g. `/api/v1/deploy/{deploymentId}/result`).
     public struct Route: Sendable {
         public let method: String
-        public let path: String
+        public let template: String
         let pattern: PathPattern
         let handler: Handler
     }
@@ -21,7 +21,7 @@ public struct Router: Sendable {
     public init() {}
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method.uppercased(), path: path, pattern: PathPattern(path), handler: handler))
+        routes.append(Route(method: method.uppercased(), template: path, pattern: PathPattern(path), handler: handler))
     }
 
     public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
@@ -29,13 +29,14 @@ public struct Router: Sendable {
     public mutating func delete(_ path: String, _ handler: @escaping Handler) { add("DELETE", path, handler) }
 
     public func match(_ request: Request) -> Match {
-        let segments = request.path.split(separator: "/")
+        let segments = PathPattern.segments(of: request.path)
         var allowed: [String] = []
         for route in routes {
             guard let parameters = route.pattern.match(segments) else { continue }
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
                 var routed = request
                 routed.pathParameters = parameters
+                routed.route = route.template
                 return .found(route.handler, routed)
             }
             if !allowed.contains(route.method) { allowed.append(route.method) }

@@ -7,18 +7,23 @@ import Glibc
 extension HTTPServer {
     /// First call: headers are in, no body yet. Answering now would make libmicrohttpd
     /// close the connection, so only an oversized declared body is rejected here.
-    func beginRequest(_ context: RequestContext, connection: OpaquePointer) -> MHD_Result {
+    func beginRequest(_ context: RequestContext, connection: OpaquePointer, method: String) -> MHD_Result {
         headerDeadlines?.headersReceived(connection)
         context.origin = lookupHeader(connection, "Origin")
+        context.method = method
         let host = lookupHeader(connection, "Host")
-        if !configuration.hostPolicy.allows(host, boundPort: port) {
-            context.dispatched = true
-            return queue(misdirected(host: host), on: connection, origin: context.origin)
+        // Clients send the same Host on every request: the one last allowed skips the parse.
+        if host == nil || host != lastAllowedHost {
+            guard configuration.hostPolicy.allows(host, boundPort: port) else {
+                context.dispatched = true
+                return queue(misdirected(host: host), on: connection, for: context)
+            }
+            lastAllowedHost = host
         }
         if let declared = lookupHeader(connection, "Content-Length").flatMap(Int.init),
            declared > configuration.maxBodyBytes {
             context.dispatched = true
-            return queue(payloadTooLarge(), on: connection, origin: context.origin)
+            return queue(payloadTooLarge(), on: connection, for: context)
         }
         return .YES
     }
@@ -36,12 +41,12 @@ extension HTTPServer {
 
     func finishRequest(_ context: RequestContext, connection: OpaquePointer, method: String, path: String) -> MHD_Result {
         if let response = context.takeDeferredResponse() {
-            return queue(response, on: connection, origin: context.origin)
+            return queue(response, on: connection, for: context)
         }
         guard !context.dispatched else { return .YES }
         context.dispatched = true
         if context.bodyTooLarge {
-            return queue(payloadTooLarge(), on: connection, origin: context.origin)
+            return queue(payloadTooLarge(), on: connection, for: context)
         }
 
         let request = Request(
@@ -55,17 +60,22 @@ extension HTTPServer {
 
         switch router.match(request) {
         case .notFound:
-            return queue(errorResponder(404, "No route for \(method) \(path)"), on: connection, origin: context.origin)
+            return queue(errorResponder(404, "No route for \(method) \(path)"), on: connection, for: context)
         case .methodNotAllowed(let allowed) where method == "OPTIONS":
-            return queue(configuration.cors.preflight(origin: context.origin, allowedMethods: allowed), on: connection, origin: nil)
+            return queue(configuration.cors.preflight(origin: context.origin, allowedMethods: allowed), on: connection,
+                         for: context, corsOrigin: nil)
         case .methodNotAllowed(let allowed):
             var response = errorResponder(405, "Method \(method) is not allowed for \(path)")
             response.headers["Allow"] = allowed.joined(separator: ", ")
-            return queue(response, on: connection, origin: context.origin)
+            return queue(response, on: connection, for: context)
         case .found(let handler, let routed):
+            context.route = routed.route
+            context.pathParameters = routed.pathParameters
             switch handler(routed) {
             case .now(let response):
-                return queue(response, on: connection, origin: context.origin)
+                return queue(response, on: connection, for: context)
+            case .prepared(let prepared):
+                return queue(prepared, on: connection, for: context)
             case .later(let work):
                 deferAnswer(context, connection: ConnectionHandle(pointer: connection, waker: waker), work: work)
                 return .YES
@@ -86,38 +96,70 @@ extension HTTPServer {
         }
     }
 
-    private func queue(_ response: Response, on connection: OpaquePointer, origin: String?) -> MHD_Result {
+    private func queue(_ prepared: PreparedResponse, on connection: OpaquePointer, for context: RequestContext) -> MHD_Result {
+        // CORS headers belong to one request; a shared response cannot carry them.
+        guard let handle = prepared.handle, !configuration.cors.decorates(origin: context.origin) else {
+            return queue(prepared.response, on: connection, for: context)
+        }
+        context.status = prepared.response.status
+        return MHD_queue_response(connection, UInt32(prepared.response.status), handle)
+    }
+
+    private func queue(_ response: Response, on connection: OpaquePointer, for context: RequestContext) -> MHD_Result {
+        queue(response, on: connection, for: context, corsOrigin: context.origin)
+    }
+
+    private func queue(_ response: Response, on connection: OpaquePointer, for context: RequestContext,
+                       corsOrigin origin: String?) -> MHD_Result {
+        context.status = response.status
         var headers = response.headers
         configuration.cors.decorate(&headers, origin: origin)
 
         let created: OpaquePointer?
         switch response.body {
         case .bytes(let bytes):
-            created = bytes.withUnsafeBytes { raw in
-                MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
-            }
+            created = Self.makeMHDResponse(bytes: bytes, headers: headers)
         case .eventStream(let stream):
             stream.attach(to: ConnectionHandle(pointer: connection, waker: waker))
             let retained = Unmanaged.passRetained(stream).toOpaque()
             created = MHD_create_response_from_callback(panda_mhd_size_unknown(), Self.streamBlockSize, streamReader, retained, streamReleased)
-            if created == nil {
+            if let created {
+                liveStreams.add(stream)
+                Self.addHeaders(headers, to: created)
+            } else {
                 Unmanaged<EventStream>.fromOpaque(retained).release()
                 stream.released()
-            } else {
-                liveStreams.add(stream)
             }
         }
         guard let mhdResponse = created else { return .NO }
-        for field in headers {
-            if field.name.lowercased() == "connection", field.value.lowercased() == "keep-alive" {
-                _ = panda_mhd_send_keep_alive_header(mhdResponse)
-            } else {
-                MHD_add_response_header(mhdResponse, field.name, field.value)
-            }
-        }
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)
         return result
+    }
+
+    /// A libmicrohttpd response holding its own copy of `bytes`; the caller destroys it.
+    static func makeMHDResponse(bytes: [UInt8], headers: Headers) -> OpaquePointer? {
+        let created = bytes.withUnsafeBytes { raw in
+            MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+        }
+        if let created { addHeaders(headers, to: created) }
+        return created
+    }
+
+    private static func addHeaders(_ headers: Headers, to response: OpaquePointer) {
+        for field in headers {
+            if field.name.lowercased() == "connection", field.value.lowercased() == "keep-alive" {
+                _ = panda_mhd_send_keep_alive_header(response)
+            } else {
+                MHD_add_response_header(response, field.name, field.value)
+            }
+        }
+    }
+
+    /// libmicrohttpd is done with the request (answered, or the client left): tell the observer.
+    func requestFinished(_ context: RequestContext) {
+        guard let requestObserver, let completed = context.completedRequest(at: .now) else { return }
+        requestObserver(completed)
     }
 
     /// Bytes an event stream hands libmicrohttpd per read. Events are small; a large

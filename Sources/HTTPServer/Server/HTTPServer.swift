@@ -31,6 +31,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let router: Router
     let errorResponder: ErrorResponder
+    let requestObserver: RequestObserver?
     let logger: Logger
 
     private var daemon: OpaquePointer?
@@ -49,6 +50,8 @@ public final class HTTPServer: @unchecked Sendable {
     private var supervisor: DispatchSourceTimer?
     /// Set when a header timeout is configured; touched only on the server thread.
     let headerDeadlines: HeaderDeadlines?
+    /// The `Host` value most recently allowed (server thread only).
+    var lastAllowedHost: String?
 
     private enum Phase { case idle, running, draining(deadline: ContinuousClock.Instant), stopped }
 
@@ -56,7 +59,8 @@ public final class HTTPServer: @unchecked Sendable {
         configuration: ServerConfiguration,
         router: Router,
         logger: Logger = Logger(label: "http"),
-        errorResponder: @escaping ErrorResponder
+        errorResponder: @escaping ErrorResponder,
+        requestObserver: RequestObserver? = nil
     ) {
         self.configuration = configuration
         self.router = router
@@ -67,6 +71,7 @@ public final class HTTPServer: @unchecked Sendable {
                 headerTimeout: timeout,
                 idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil)
         }
+        self.requestObserver = requestObserver
     }
 
     // MARK: Lifecycle

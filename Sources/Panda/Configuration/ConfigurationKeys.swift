@@ -139,6 +139,7 @@ extension ConfigurationKey {
         int("aws.desiredCount", 1...100, \.aws.desiredCount),
         int("aws.productionPort", 1...65535, \.aws.productionPort),
         int("aws.testPort", 1...65535, \.aws.testPort),
+        int("aws.maxAttempts", 1...20, \.aws.maxAttempts),
         int("docker.keepImagesPerRepository", 0...1000, \.docker.keepImagesPerRepository),
         string("health.path", \.health.path),
         int("health.checks", 1...100, \.health.checks),
@@ -163,5 +164,7 @@ extension ConfigurationKey {
         int("commands.awsTimeoutSeconds", 1...3600, \.commands.awsTimeoutSeconds),
         int("commands.dockerTimeoutSeconds", 1...3600, \.commands.dockerTimeoutSeconds),
         int("commands.gitTimeoutSeconds", 1...3600, \.commands.gitTimeoutSeconds),
+        string("log.format", \.log.format),
+        string("log.level", \.log.level),
     ]
 }

@@ -47,11 +47,18 @@ public enum ConfigurationLoader {
             key.apply(&configuration, try textValue(text, for: key, source: "flag: '\(path)'"))
         }
         try ExposurePolicy.check(configuration)
+        guard PandaConfiguration.Log.formats.contains(configuration.log.format) else {
+            throw ConfigurationError("log.format must be one of \(PandaConfiguration.Log.formats.joined(separator: ", ")), got '\(configuration.log.format)'")
+        }
+        guard PandaConfiguration.Log.levels.contains(configuration.log.level) else {
+            throw ConfigurationError("log.level must be one of \(PandaConfiguration.Log.levels.joined(separator: ", ")), got '\(configuration.log.level)'")
+        }
         return configuration
     }
 
-    /// `PANDA_*` variables Panda reads that are not settings.
-    public static let otherEnvironmentNames: Set<String> = ["PANDA_SECRET_KEY"]
+    /// `PANDA_*` variables Panda reads that are not settings: the store's key, and the `panda`
+    /// client's variables (`panda deploy …`; a shell may export them for both).
+    public static let otherEnvironmentNames: Set<String> = ["PANDA_SECRET_KEY", "PANDA_SERVER", "PANDA_API_KEY"]
 
     /// The `PANDA_*` variables of `environment` that name no setting: `load` skips them.
     public static func unknownEnvironmentNames(in environment: [String: String]) -> [String] {

@@ -81,6 +81,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var desiredCount = 1
         public var productionPort = 80
         public var testPort = 8080
+        /// `AWS_MAX_ATTEMPTS` of every aws CLI call (adaptive retry mode, throttling included).
+        public var maxAttempts = 5
     }
 
     public struct Health: Sendable, Equatable {
@@ -126,6 +128,15 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var openAPIFile = "api/openapi.json"
     }
 
+    public struct Log: Sendable, Equatable {
+        /// `text` (one human-readable line per entry) or `json` (one JSON object per line).
+        public var format = "text"
+        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public var level = "info"
+        public static let formats = ["text", "json"]
+        public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    }
+
     public var server = Server()
     public var cors = CORS()
     public var auth = Auth()
@@ -138,6 +149,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var docs = Docs()
     public var commands = Commands()
     public var connections = Connections()
+    public var log = Log()
 
     public init() {}
 }

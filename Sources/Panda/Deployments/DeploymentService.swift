@@ -7,6 +7,7 @@ public final class DeploymentService: Sendable {
     private let scheduler: Scheduler?
     private let results: ResultStore
     private let branchVerifier: (any BranchVerifier)?
+    private let logger: Logger
 
     /// - Parameters:
     ///   - pipeline: the stages to run; `nil` while no pipeline is available,
@@ -18,6 +19,7 @@ public final class DeploymentService: Sendable {
                 logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
         self.branchVerifier = branchVerifier
+        self.logger = logger
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
@@ -52,11 +54,20 @@ public final class DeploymentService: Sendable {
             request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws))
         try await scheduler.submit(deployment)
         await results.insert(deployment)
+        logger.with(deploymentID: deployment.id).info("deployment accepted", metadata: [
+            "owner": "\(github.owner)", "repo": "\(github.repo)", "branch": "\(branch)",
+            "status": "\(deployment.status.rawValue)",
+        ])
         return deployment
     }
 
     public func deployment(_ id: String) async -> Deployment? {
         await results.get(id)
+    }
+
+    /// `deployment(_:)` without suspending: for answers given on the caller's thread.
+    public func lookup(_ id: String) -> Deployment? {
+        results.lookup(id)
     }
 
     /// The deployments Panda knows, newest first, filtered and paged as `query` says.

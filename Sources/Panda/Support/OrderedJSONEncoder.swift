@@ -25,6 +25,42 @@ public struct OrderedJSONEncoder: Sendable {
     public func encodeBytes(_ value: some Encodable) throws -> [UInt8] {
         Array(try encode(value).utf8)
     }
+
+    /// `text` as a JSON string literal, quotes included, escaped as this encoder escapes.
+    public static func quoted(_ text: String) -> String { Node.quoted(text) }
+}
+
+/// One flat JSON object written field by field, in the order given, straight to bytes:
+/// for small fixed shapes on hot paths (error bodies), where the `Encodable` machinery
+/// costs more than the rest of the answer. Absent optionals are left out.
+public struct JSONObjectWriter {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        appendKey(key)
+        bytes.append(contentsOf: OrderedJSONEncoder.quoted(value).utf8)
+    }
+
+    public mutating func add(_ key: String, _ value: Int?) {
+        guard let value else { return }
+        appendKey(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    public func finished() -> [UInt8] {
+        bytes + [UInt8(ascii: "}")]
+    }
+
+    private mutating func appendKey(_ key: String) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: OrderedJSONEncoder.quoted(key).utf8)
+        bytes.append(UInt8(ascii: ":"))
+    }
 }
 
 /// One value in the tree being built; containers fill it in as they are used.
@@ -62,6 +98,8 @@ private final class Node {
     }
 
     static func quoted(_ text: String) -> String {
+        // Most text needs no escape: one scan of its bytes, then a single copy.
+        if !needsEscaping(text) { return "\"" + text + "\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -78,6 +116,17 @@ private final class Node {
         return result + "\""
     }
 
+    /// Control characters, `"`, `\\`, and the lead byte of U+2028/U+2029 (E2) send `quoted` the slow way.
+    private static func needsEscaping(_ text: String) -> Bool {
+        func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 {
+                return true
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+    }
+
     /// A finite binary floating-point number in its shortest round-tripping form (`3`, not `3.0`).
     static func number<Number: BinaryFloatingPoint & LosslessStringConvertible>(
         _ value: Number, codingPath: [any CodingKey]
@@ -92,7 +141,8 @@ private final class Node {
     func appendMember(_ key: String) -> Node {
         let child = Node()
         if case .object(var members) = content {
-            members.removeAll { $0.0 == key }
+            content = .empty  // drop the second reference, so the append below does not copy
+            if members.contains(where: { $0.0 == key }) { members.removeAll { $0.0 == key } }
             members.append((key, child))
             content = .object(members)
         } else {
@@ -104,6 +154,7 @@ private final class Node {
     func appendItem() -> Node {
         let child = Node()
         if case .array(var items) = content {
+            content = .empty  // drop the second reference, so the append below does not copy
             items.append(child)
             content = .array(items)
         } else {

@@ -39,6 +39,7 @@ enum ErrorResponses {
         case 421: "Misdirected Request"
         case 429: "Too Many Requests"
         case 501: "Not Implemented"
+        case 503: "Service Unavailable"
         default: "Internal Server Error"
         }
     }
@@ -78,6 +79,6 @@ enum ErrorResponses {
     }
 
     static func response(_ body: ErrorBody) -> Response {
-        .json(body.status, JSON.encode(body))
+        .json(body.status, body.json)
     }
 }

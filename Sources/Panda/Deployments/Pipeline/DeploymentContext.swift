@@ -11,7 +11,7 @@ public final class DeploymentContext: Sendable {
     private let runner: ProcessRunner
     private let currentStageNumber: Mutex<Int>
     private let finishers = Mutex<[@Sendable () async -> Void]>([])
-    private let handoff = StageHandoff()
+    private let blueGreenPlan = Mutex<BlueGreenPlan?>(nil)
     /// Serializes stages 3–6 of deployments of the same application.
     let applicationLocks: ApplicationLocks
 
@@ -46,7 +46,8 @@ public final class DeploymentContext: Sendable {
     /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.
     public var awsCLI: AWSCLI {
         AWSCLI(credentials: request.aws.credentials, region: request.aws.region,
-               endpointURL: configuration.aws.endpointURL, timeout: .seconds(configuration.commands.awsTimeoutSeconds))
+               endpointURL: configuration.aws.endpointURL, timeout: .seconds(configuration.commands.awsTimeoutSeconds),
+               maxAttempts: configuration.aws.maxAttempts)
     }
 
     /// Work to do when the deployment ends, however it ends (even when cancelled).
@@ -65,9 +66,17 @@ public final class DeploymentContext: Sendable {
         }.value
     }
 
-    /// Hands a value to later stages of this deployment.
-    public func store<Value: Sendable>(_ value: Value) { handoff.store(value) }
-    public func load<Value: Sendable>(_ type: Value.Type) -> Value? { handoff.load(type) }
+    /// What stage 3 set up for stages 4–6; `nil` until stage 3 has run.
+    public var plan: BlueGreenPlan? {
+        get { blueGreenPlan.withLock { $0 } }
+        set { blueGreenPlan.withLock { $0 = newValue } }
+    }
+
+    /// The plan for a stage after 3 (a pipeline without stage 3 is a programming error).
+    func requirePlan() throws -> BlueGreenPlan {
+        guard let plan else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        return plan
+    }
 
     public func record(_ update: (inout DeploymentFacts) -> Void) {
         deployment.updateFacts(update)
@@ -82,7 +91,7 @@ public final class DeploymentContext: Sendable {
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
         defer { deployment.recordChildProcess(ContinuousClock.now - started) }
-        return try await runner.run(command, onLine: onLine)
+        return try await runner.run(command, logger: logger, onLine: onLine)
     }
 
     func enter(_ stage: any Stage) {

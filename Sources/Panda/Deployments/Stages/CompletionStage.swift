@@ -8,7 +8,7 @@ public struct CompletionStage: Stage {
     public init() {}
 
     public func run(in context: DeploymentContext) async throws {
-        guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        let plan = try context.requirePlan()
         let bake = context.configuration.health.bakeSeconds
         if bake > 0 {
             let deadline = ContinuousClock.now + .seconds(bake)
