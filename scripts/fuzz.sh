@@ -24,7 +24,21 @@ swift build --build-path "$build" -Xswiftc -sanitize=fuzzer --target PandaFuzzin
 bin=$(swift build --build-path "$build" --show-bin-path)
 # Link the driver against exactly what that build made (the targets' objects, C shims
 # included), with the module maps of the C modules they import.
-mapfile -t objects < <(find "$bin" -mindepth 2 -maxdepth 2 -path "$bin/*.build/*.o" | sort)
+# Swift objects as each target's output-file-map lists them (a directory glob would also
+# pick up objects of sources since removed), and the C targets' objects.
+mapfile -t objects < <(python3 - "$bin" <<'PY'
+import glob, json, os, sys
+for build in sorted(glob.glob(os.path.join(sys.argv[1], "*.build"))):
+    mapped = os.path.join(build, "output-file-map.json")
+    if os.path.exists(mapped):
+        for source, outputs in json.load(open(mapped)).items():
+            if source and os.path.exists(source) and os.path.exists(outputs.get("object", "")):
+                print(outputs["object"])
+    else:
+        for obj in sorted(glob.glob(os.path.join(build, "*.c.o"))):
+            print(obj)
+PY
+)
 maps=()
 while read -r map; do maps+=(-Xcc "-fmodule-map-file=$map"); done < <(find "$build/checkouts" Sources -name module.modulemap | sort)
 swiftc -sanitize=fuzzer -parse-as-library -g -I "$bin/Modules" "${maps[@]}" \

@@ -12,14 +12,14 @@ public struct PandaHTTPApp: Sendable {
     let observation: RequestObservation
     let openStreams: Meter
 
-    /// - Parameter metrics: serves `GET /metrics` when given (the executable passes its Prometheus registry).
+    /// - Parameter metrics: what `GET /metrics` serves (the executable passes its Prometheus registry's text).
     public init(configuration: PandaConfiguration, services: PandaServices, logger: Logger = Logger(label: "panda.api"),
                 metrics: MetricsExposition? = nil) {
         self.configuration = configuration
         self.services = services
         self.metrics = metrics
         endpoint = Endpoint(logger: logger, apiKeys: APIKeyGuard(keys: configuration.auth.apiKeys))
-        observation = RequestObservation(logger: logger)
+        observation = RequestObservation(logger: logger, logsRequests: configuration.log.requests)
         openStreams = Meter(label: "panda_sse_streams_open")
         openStreams.set(0)
     }

@@ -45,6 +45,15 @@ import PandaTestSupport
             for field in ["finalService", "blueUrl", "greenUrl", "errorMessage", "blueLatencyMs", "greenLatencyMs", "blueErrorRate", "greenErrorRate"] {
                 #expect(result.keys.contains(field) && result[field] is NSNull, "\(field)")
             }
+            // A finished result is rendered once and kept: every later read gets the same bytes.
+            for _ in 0..<3 {
+                let again = try await client.send("GET", "/api/v1/deploy/\(id)/result")
+                #expect(again.status == 200)
+                #expect(again.body == finished.body)
+            }
+            let timings = try #require(result["stageTimings"] as? [[String: Any]])
+            let byTool = try #require(timings.first?["childProcessesByTool"] as? [String: [String: Int]])
+            #expect(byTool["other"]?["count"] == 1)
         }
     }
 

@@ -104,6 +104,20 @@ def table(name, result, tuning):
         print("  %-5d %-34s %9d %6d %10d %10d %9d %6.2f%%  %s" % (
             timing["stage"], timing["name"][:34], timing["wallMs"], timing["childProcessCount"], timing["childProcessMs"],
             wait, own, 100.0 * own / max(1, timing["wallMs"]), note))
+    tools = {}
+    for timing in timings:
+        for tool, figures in (timing.get("childProcessesByTool") or {}).items():
+            tools.setdefault(tool, {})[timing["stage"]] = figures
+    if tools:
+        stages = [t["stage"] for t in timings]
+        print("  child processes by tool (count / ms):")
+        print("    %-7s %s %16s" % ("tool", " ".join("%14s" % ("stage %d" % n) for n in stages), "all stages"))
+        for tool in sorted(tools):
+            cells = [tools[tool].get(n) for n in stages]
+            count = sum(c["count"] for c in cells if c)
+            ms = sum(c["ms"] for c in cells if c)
+            print("    %-7s %s %16s" % (tool, " ".join("%14s" % ("%d / %d" % (c["count"], c["ms"]) if c else "-") for c in cells),
+                                        "%d / %d" % (count, ms)))
     share = 100.0 * total_own / max(1, total_wall)
     print("  %-5s %-34s %9d %6d %10d %10d %9d %6.2f%%" % (
         "all", "", total_wall, sum(t["childProcessCount"] for t in timings), total_child, total_wait, total_own, share))

@@ -161,10 +161,11 @@ extension ConfigurationKey {
         bool("auth.allowAnonymous", \.auth.allowAnonymous),
         int("connections.maxConcurrentValidations", 1...1000, \.connections.maxConcurrentValidations),
         int("connections.max", 1...1_000_000, \.connections.max),
+        string("log.format", \.log.format),
+        string("log.level", \.log.level),
         int("commands.awsTimeoutSeconds", 1...3600, \.commands.awsTimeoutSeconds),
         int("commands.dockerTimeoutSeconds", 1...3600, \.commands.dockerTimeoutSeconds),
         int("commands.gitTimeoutSeconds", 1...3600, \.commands.gitTimeoutSeconds),
-        string("log.format", \.log.format),
-        string("log.level", \.log.level),
+        bool("log.requests", \.log.requests),
     ]
 }

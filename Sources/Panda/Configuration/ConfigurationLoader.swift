@@ -56,8 +56,7 @@ public enum ConfigurationLoader {
         return configuration
     }
 
-    /// `PANDA_*` variables Panda reads that are not settings: the store's key, and the `panda`
-    /// client's variables (`panda deploy …`; a shell may export them for both).
+    /// `PANDA_*` variables Panda reads that are not settings (the key, and the `panda` client's server and API key).
     public static let otherEnvironmentNames: Set<String> = ["PANDA_SECRET_KEY", "PANDA_SERVER", "PANDA_API_KEY"]
 
     /// The `PANDA_*` variables of `environment` that name no setting: `load` skips them.

@@ -38,6 +38,13 @@ public struct StageTiming: Sendable, Equatable {
     public var wallTime: Duration
     public var childProcessTime: Duration
     public var childProcessCount: Int
+    /// The same, per tool (`git`, `docker`, `aws`, `curl`, `other`).
+    public var childProcessesByTool: [String: ToolTime] = [:]
+
+    public struct ToolTime: Sendable, Equatable {
+        public var count = 0
+        public var time = Duration.zero
+    }
 }
 
 public struct DeploymentFailure: Sendable, Equatable {
@@ -161,11 +168,13 @@ public final class Deployment: Sendable {
         }
     }
 
-    func recordChildProcess(_ duration: Duration) {
+    func recordChildProcess(_ duration: Duration, tool: String) {
         state.withLock { state in
             guard !state.stageTimings.isEmpty else { return }
             state.stageTimings[state.stageTimings.count - 1].childProcessTime += duration
             state.stageTimings[state.stageTimings.count - 1].childProcessCount += 1
+            state.stageTimings[state.stageTimings.count - 1].childProcessesByTool[tool, default: .init()].count += 1
+            state.stageTimings[state.stageTimings.count - 1].childProcessesByTool[tool, default: .init()].time += duration
         }
     }
 

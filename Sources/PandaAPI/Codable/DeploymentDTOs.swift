@@ -81,6 +81,8 @@ struct StageTimingBody: Encodable {
     let wallMs: Int
     let childProcessMs: Int
     let childProcessCount: Int
+    /// Per tool, in name order: `{"aws": {"count": 3, "ms": 1840}, …}`.
+    let childProcessesByTool: ToolTimes
 
     init(_ timing: StageTiming) {
         stage = timing.stage
@@ -88,6 +90,33 @@ struct StageTimingBody: Encodable {
         wallMs = Self.milliseconds(timing.wallTime)
         childProcessMs = Self.milliseconds(timing.childProcessTime)
         childProcessCount = timing.childProcessCount
+        childProcessesByTool = ToolTimes(timing.childProcessesByTool)
+    }
+
+    struct ToolTimes: Encodable {
+        let tools: [(name: String, count: Int, ms: Int)]
+
+        init(_ byTool: [String: StageTiming.ToolTime]) {
+            tools = byTool.keys.sorted().map { ($0, byTool[$0]!.count, StageTimingBody.milliseconds(byTool[$0]!.time)) }
+        }
+
+        private struct Name: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        private enum Field: String, CodingKey { case count, ms }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: Name.self)
+            for tool in tools {
+                var entry = container.nestedContainer(keyedBy: Field.self, forKey: Name(stringValue: tool.name))
+                try entry.encode(tool.count, forKey: .count)
+                try entry.encode(tool.ms, forKey: .ms)
+            }
+        }
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -18,8 +18,11 @@ final class RequestObservation: Sendable {
     private let counters = Mutex<[SeriesKey: Counter]>([:])
     private let timers = Mutex<[String: Metrics.Timer]>([:])
 
-    init(logger: Logger) {
+    private let logsRequests: Bool
+
+    init(logger: Logger, logsRequests: Bool) {
         self.logger = logger
+        self.logsRequests = logsRequests
     }
 
     /// Methods outside this set are counted as `OTHER`, so a client cannot mint new series.
@@ -45,7 +48,7 @@ final class RequestObservation: Sendable {
         }
         timer.record(duration: request.duration)
 
-        guard logger.logLevel <= .info else { return }
+        guard logsRequests, logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "method": "\(method)", "route": "\(route)", "status": "\(request.status)",
             "durationMs": "\(Self.milliseconds(request.duration))",

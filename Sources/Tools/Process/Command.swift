@@ -75,3 +75,8 @@ public struct Command: Sendable, Equatable {
         return copy
     }
 }
+
+extension Command {
+    /// The tool this command runs (`git`, `docker`, `aws`, `curl`, else `other`): for timings and metrics.
+    public var tool: String { ProcessMetrics.tool(of: executable) }
+}

@@ -72,6 +72,10 @@ import PandaTestSupport
             #expect(try await environment.productionTargetGroup(names) == slotA)
             #expect(try await environment.desiredCount(names, .b) == 0)
             #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
+            // The first deployment discovered the infrastructure; the second knew it: three aws calls
+            // (task definition and both slots' services at once, then green's service update).
+            #expect(awsCalls(firstResult, stage: 3) > 3)
+            #expect(awsCalls(secondResult, stage: 3) == 3)
 
             // Third deployment: production breaks right after the switch → switched back.
             _ = try await environment.git.commit(owner: "octo", repo: "shop", change: RepositoryChange(
@@ -87,7 +91,12 @@ import PandaTestSupport
             #expect(try await environment.productionTargetGroup(names) == slotA)
             #expect(try await environment.desiredCount(names, .b) == 0)
             #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v2")))
+            #expect(awsCalls(third.snapshot(), stage: 3) == 3)
         }
+    }
+
+    private func awsCalls(_ snapshot: DeploymentSnapshot, stage: Int) -> Int {
+        snapshot.stageTimings.first { $0.stage == stage }?.childProcessesByTool["aws"]?.count ?? 0
     }
 
     @Test func unhealthyGreenNeverTakesProduction() async throws {

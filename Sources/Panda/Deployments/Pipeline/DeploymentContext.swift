@@ -14,10 +14,14 @@ public final class DeploymentContext: Sendable {
     private let blueGreenPlan = Mutex<BlueGreenPlan?>(nil)
     /// Serializes stages 3–6 of deployments of the same application.
     let applicationLocks: ApplicationLocks
+    /// Stage 3's findings per application, kept between deployments.
+    let infrastructureFacts: any InfrastructureFactsStore
 
     init(deployment: Deployment, configuration: PandaConfiguration, workspace: Workspace, runner: ProcessRunner,
-         logger: Logger, applicationLocks: ApplicationLocks) {
+         logger: Logger, applicationLocks: ApplicationLocks,
+         infrastructureFacts: any InfrastructureFactsStore = InMemoryInfrastructureFacts()) {
         self.applicationLocks = applicationLocks
+        self.infrastructureFacts = infrastructureFacts
         self.deployment = deployment
         self.configuration = configuration
         self.workspace = workspace
@@ -90,7 +94,7 @@ public final class DeploymentContext: Sendable {
     /// Runs a child process and hands each output line to `onLine` as it arrives.
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
-        defer { deployment.recordChildProcess(ContinuousClock.now - started) }
+        defer { deployment.recordChildProcess(ContinuousClock.now - started, tool: command.tool) }
         return try await runner.run(command, logger: logger, onLine: onLine)
     }
 

@@ -10,6 +10,8 @@ struct Orchestrator: Sendable {
     let pipeline: Pipeline
     let logger: Logger
     let applicationLocks = ApplicationLocks()
+    /// What stage 3 learned about each application, so a redeploy need not look it all up again.
+    let infrastructureFacts: any InfrastructureFactsStore = InMemoryInfrastructureFacts()
 
     private enum Outcome: Sendable {
         case finished
@@ -30,7 +32,8 @@ struct Orchestrator: Sendable {
         }
         let context = DeploymentContext(
             deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
-            logger: logger.with(deploymentID: deployment.id), applicationLocks: applicationLocks)
+            logger: logger.with(deploymentID: deployment.id), applicationLocks: applicationLocks,
+            infrastructureFacts: infrastructureFacts)
         context.logger.info("deployment started", metadata: [
             "owner": "\(deployment.request.owner)", "repo": "\(deployment.request.repo)", "branch": "\(deployment.request.branch)",
         ])

@@ -56,11 +56,15 @@ public struct BlueGreenLifecycleStage: Stage {
         let service = plan.serviceName(plan.green)
         let interval = Duration.seconds(context.configuration.health.pollIntervalSeconds)
         while true {
-            if let stopped = try await stoppedTasks(service: service, cluster: plan.clusterName, context: context) {
+            // The three reads of one poll do not depend on each other: they run at once.
+            async let stoppedCheck = stoppedTasks(service: service, cluster: plan.clusterName, context: context)
+            async let serviceState = context.serviceState(service, cluster: plan.clusterName)
+            async let targetHealth = context.aws { $0.elbv2.describeTargetHealth(targetGroupARN: plan.targetGroupARN(plan.green)) }
+            let (stopped, state, health) = try await (stoppedCheck, serviceState, targetHealth)
+            if let stopped {
                 throw StageFailure("Green tasks stopped: \(stopped)")
             }
-            let running = try await context.serviceState(service, cluster: plan.clusterName)?.running ?? 0
-            let health = try await context.aws { $0.elbv2.describeTargetHealth(targetGroupARN: plan.targetGroupARN(plan.green)) }
+            let running = state?.running ?? 0
             let healthy = health["TargetHealthDescriptions"]?.arrayValue
                 .filter { $0["TargetHealth"]?["State"]?.stringValue == "healthy" }.count ?? 0
             if running >= desired, healthy >= desired { return (running, healthy) }

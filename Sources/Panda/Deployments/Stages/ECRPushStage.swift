@@ -19,12 +19,14 @@ public struct ECRPushStage: Stage {
 
         let aws = context.awsCLI
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
+        // The login password does not depend on the repository: both are asked for at once.
+        async let pendingPassword = loginPassword(aws: aws, context: context)
         let repositoryURI = try await ensureRepository(repository, context: context)
         context.publish(.repositoryReady, details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
 
         let override = context.configuration.aws.registryHostOverride
         let registryHost = override.isEmpty ? String(repositoryURI.prefix { $0 != "/" }) : override
-        let password = try await loginPassword(aws: aws, context: context)
+        let password = try await pendingPassword
         let docker = context.docker(configDirectory: try Self.privateDockerConfig(in: context.workspace))
         let login = try await context.run(docker.login(registry: registryHost, username: "AWS", password: password))
         guard login.succeeded else {
