@@ -20,6 +20,14 @@ run: build
 test: setup-test
 	scripts/run-tests.sh
 
+# The tests that need no Docker Engine, moto or registry, for quick checks (about a minute).
+# The suites below do; a suite that starts one of them without being listed here fails
+# under unit-test with a message saying so (Tests/Support/UnitTestRun.swift).
+UNIT_TEST_SKIP = FixtureTests/(Docker|Registry)|ECSStandInTests|BuildAndPushStageTests|BlueGreenStageTests|EndToEndTests|AWSConnectionAPITests|InputAndLimitsBinaryTests/aBranchOtherThanTheConnectionsIsVerifiedWithGitHub
+unit-test:
+	$(SWIFT) build --build-tests
+	PANDA_UNIT_TESTS_ONLY=1 $(SWIFT) test --skip-build --skip '$(UNIT_TEST_SKIP)'
+
 bench: setup-test
 	$(SWIFT) build -c release --product http-probe-server
 	bash bench/run.sh

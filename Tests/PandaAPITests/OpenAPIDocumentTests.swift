@@ -54,7 +54,8 @@ import Panda
 
     @Test func operationsEqualTheRouterRoutes() async throws {
         let configuration = PandaConfiguration()
-        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration))
+        // With a metrics exposition, as the executable builds it, so `/metrics` is routed too.
+        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration), metrics: { [] })
         let routed = app.router().routes.map { "\($0.method) \($0.template)" }
         #expect(Set(routed).count == routed.count, "a route is registered twice")
         let documented = try Self.operations().map { "\($0.method.uppercased()) \($0.path)" }

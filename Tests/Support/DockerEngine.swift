@@ -51,6 +51,7 @@ public actor DockerEngine {
     /// Makes sure an engine answers `docker info`, starting `dockerd` if none does.
     /// Safe to call from many suites at once; the first call does the work.
     public func ensureRunning() async throws {
+        try UnitTestRun.refuse("Docker Engine")
         if isReady { return }
         if let starting {
             return try await starting.value

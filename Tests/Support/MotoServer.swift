@@ -26,6 +26,7 @@ public final class MotoServer: Sendable {
 
     /// Starts `moto_server -H 127.0.0.1 -p <free port>` and waits until it answers.
     public static func start() async throws -> MotoServer {
+        try UnitTestRun.refuse("moto")
         var lastError: (any Error)?
         for _ in 0..<3 {
             let port = try FreePort.next()

@@ -39,6 +39,7 @@ public final class RegistryFixture: Sendable {
         username: String = defaultUsername,
         password: Secret = defaultPassword
     ) async throws -> RegistryFixture {
+        try UnitTestRun.refuse("the registry")
         let directory = try TestTemporaryDirectory(prefix: "panda-registry")
         do {
             let htpasswd = directory.appending("htpasswd")

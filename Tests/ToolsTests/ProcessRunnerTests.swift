@@ -148,6 +148,9 @@ import Tools
         #expect(!logged.contains("hunter2"))
         #expect(!logged.contains("env-secret"))
         #expect(!logged.contains("TOKEN"))
+        // Each command is a debug line, not info: a deployment runs dozens of them.
+        #expect(store.lines.withLock { $0 }.contains { $0.hasPrefix("debug running process") })
+        #expect(!store.lines.withLock { $0 }.contains { $0.hasPrefix("info ") })
     }
 
     @Test func streamedLinesArriveInOrderAndAsProduced() async throws {

@@ -10,6 +10,7 @@ enum SuccessMessage {
     static let deploymentCancelled = "Deployment cancelled"
     static let deploymentList = "배포 목록 조회 성공"
     static let health = "ok"
+    static let ready = "ready"
 }
 
 /// `data` of a successful `POST /api/v1/connect/github`.
@@ -27,8 +28,9 @@ struct ConnectionDeleted: Encodable {
     let connectionId: String
 }
 
-/// `data` of `GET /health`.
+/// `data` of `GET /health` and `GET /ready`.
 struct HealthStatus: Encodable {
     static let up = HealthStatus(status: "UP")
+    static let ready = HealthStatus(status: "READY")
     let status: String
 }

@@ -14,7 +14,7 @@ extension PandaHTTPApp {
             guard reasons.isEmpty else {
                 return .now(ErrorResponses.response(for: APIRefusal.notReady(reasons), logger: endpoint.logger))
             }
-            return .now(Envelope.response(200, "ready", ["status": "READY"]))
+            return .now(Envelope.response(200, SuccessMessage.ready, HealthStatus.ready))
         }
         // Without a backend (an embedder that bootstrapped none) nothing is recorded: no series.
         let exposition = metrics ?? { [] }

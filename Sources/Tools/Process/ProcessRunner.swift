@@ -84,6 +84,7 @@ public final class ProcessRunner: Sendable {
         let redactor = Redactor(command.secrets)
         var logger = logger
         logger[metadataKey: "executable"] = "\(command.executable)"
+        // Debug: a deployment runs dozens of commands; the stage events already tell the story.
         logger.debug(
             "running process",
             metadata: ["arguments": .array(command.arguments.map { .string(redactor.redact($0)) })]
