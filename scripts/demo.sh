@@ -9,7 +9,7 @@
 #   DEMO_BIN_DIR            where panda and panda-demo-fixtures are (default .build/release)
 #   DEMO_DEPLOYMENTS        1 = only the first deployment (default 2)
 #   DEMO_RESULTS            a directory to save each result's JSON and the settings in (benchmarks)
-#   DEMO_PANDA_SETTINGS     more `--set KEY=VALUE` settings for panda, space-separated (benchmarks)
+#   DEMO_SETTINGS           extra Panda settings, space-separated KEY=VALUE (benchmarks)
 #   DEMO_THEN               a command run after the deployments, before anything stops (benchmarks of
 #                           the same panda: see bench/panda/run.sh); it gets PANDA_URL, PANDA_PID,
 #                           DEMO_GITHUB_CONNECTION_ID, DEMO_AWS_CONNECTION_ID, DEMO_OWNER, DEMO_REPO,
@@ -126,7 +126,7 @@ note "ready in $(json "$fixtures" 'd["startupSeconds"]') s; repository $owner/$r
 # 2. Panda, pointed at them.
 settings=()
 while IFS= read -r setting; do settings+=(--set "$setting"); done < <(json "$fixtures" '"\n".join(d["pandaSettings"])')
-for setting in "${tuning[@]}" ${DEMO_PANDA_SETTINGS:-}; do settings+=(--set "$setting"); done
+for setting in "${tuning[@]}" ${DEMO_SETTINGS:-}; do settings+=(--set "$setting"); done
 say "Starting panda serve --port 0 with:"
 for ((i = 1; i < ${#settings[@]}; i += 2)); do note "--set ${settings[i]}"; done
 "$bin_dir/panda" serve --port 0 "${settings[@]}" >"$work/panda.out" 2>"$work/panda.log" &

@@ -43,3 +43,7 @@ schemathesis run "$url/api-docs" \
 kill "$panda_pid"; wait "$panda_pid" 2>/dev/null || true
 panda_pid=""
 rm -f "$log"
+
+# Fuzzing: the Swift test above replays the corpus; here libFuzzer explores from it (bounded).
+echo "== libFuzzer over the fuzz targets"
+scripts/fuzz.sh

@@ -46,7 +46,7 @@ struct OpsEndToEndTests {
         // Usage, request and not-found errors, each with its exit code and a message on stderr.
         let usage = try await cli.run(["deploy", "--owner", owner])
         #expect(usage.code == 2 && usage.stdout.isEmpty && usage.stderr.contains("Missing expected argument"), "\(usage)")
-        let noKey = try await cli.run(["result", "dep_aaaaaaaaaa"], apiKey: nil)
+        let noKey = try await cli.run(["result", "dep_aaaaaaaaaa"], withoutAPIKey: true)
         #expect(noKey.code == 2 && noKey.stderr.contains("401"), "\(noKey)")
         let unreachable = try await cli.run(["result", "dep_aaaaaaaaaa", "--server", "http://127.0.0.1:9"])
         #expect(unreachable.code == 2 && unreachable.stderr.contains("cannot reach"), "\(unreachable)")
@@ -102,7 +102,9 @@ struct OpsEndToEndTests {
         }
         #expect(onTerminal.stdout.contains("✔ Deployment completed successfully"))
         // A progress line per stage: the stage's events redraw one line, so only 6 stage lines and the outcome remain.
-        let visibleLines = onTerminal.stdout.split(separator: "\n").filter { $0.contains("/6] [Stage ") }
+        // (A terminal ends lines with CRLF, which Swift counts as one Character: split on the scalars.)
+        let terminalLines = onTerminal.stdout.unicodeScalars.split(separator: "\n").map { String(String.UnicodeScalarView($0)) }
+        let visibleLines = terminalLines.filter { $0.contains("/6] [Stage ") }
         #expect(visibleLines.count == 6, "\(visibleLines.count) stage lines on the terminal")
 
         let onPipe = try await cli.run(["watch", secondID])
@@ -129,6 +131,21 @@ struct OpsEndToEndTests {
         #expect(failedResult.code == 1, "\(failedResult)")
         let thirdResult = try JSONDecoder().decode(JSONValue.self, from: Data(failedResult.stdout.utf8))
         #expect(thirdResult["status"]?.stringValue == "FAILED" && thirdResult["errorCode"]?.stringValue == "DOCKER_BUILD_FAILED")
+
+        // The list (GET /api/v1/deployments): newest first, one tab-separated line each, pages by cursor.
+        let listed = try await cli.run(["deployments", "--owner", owner])
+        #expect(listed.code == 0, "\(listed)")
+        let rows = listed.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.map { $0.first ?? "" } == [thirdID, secondID, firstID], "\(listed.stdout)")
+        #expect(rows.map { $0.count > 2 ? $0[2] : "" } == ["FAILED", "COMPLETED", "COMPLETED"])
+        #expect(rows.first?[1] == "DEPLOY" && rows.first?.last == "DOCKER_BUILD_FAILED" && rows.last?.last == "-")
+        let page = try await cli.run(["deployments", "--owner", owner, "--limit", "2"])
+        #expect(page.stdout.split(separator: "\n").count == 2 && page.stderr.contains("more: --cursor "), "\(page)")
+        let failedOnly = try await cli.run(["deployments", "--owner", owner, "--status", "FAILED", "--json"])
+        let failedList = try JSONDecoder().decode(JSONValue.self, from: Data(failedOnly.stdout.utf8))
+        #expect(failedList["deployments"]?.arrayValue.map { $0["deploymentId"]?.stringValue ?? "" } == [thirdID], "\(failedOnly)")
+        let badFilter = try await cli.run(["deployments", "--status", "SOMETIMES"])
+        #expect(badFilter.code == 2 && badFilter.stderr.contains("400"), "\(badFilter)")
 
         // 4. A stream dropped mid-event, over and over, by a proxy: the client resumes and loses nothing.
         try await checkResumeThroughCuttingProxy(cli: cli, deploymentID: firstID, history: history, port: environment.api.port)
@@ -371,10 +388,10 @@ struct CLI: Sendable {
     }
 
     /// - Parameter terminal: run it on a pseudo-terminal (its stderr then arrives in `stdout` too).
-    func run(_ arguments: [String], apiKey: String?? = .none, stdin: String? = nil, environment extra: [String: String] = [:],
+    func run(_ arguments: [String], withoutAPIKey: Bool = false, stdin: String? = nil, environment extra: [String: String] = [:],
              terminal: Bool = false) async throws -> Outcome {
         var environment = Command.Environment.safe.setting("PANDA_SERVER", server)
-        if let key = apiKey ?? self.apiKey { environment = environment.setting("PANDA_API_KEY", secret: Secret(key)) }
+        if let apiKey, !withoutAPIKey { environment = environment.setting("PANDA_API_KEY", secret: Secret(apiKey)) }
         for (name, value) in extra { environment = environment.setting(name, value) }
         let binary = EndToEndEnvironment.pandaBinary
         let command = Command(

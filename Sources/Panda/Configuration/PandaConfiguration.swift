@@ -111,6 +111,17 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var keepImagesPerRepository = 3
     }
 
+    /// Time limits of single child processes whose work is not a stage's main job (those
+    /// take `deployments.stageTimeoutSeconds`: clone, build, push).
+    public struct Commands: Sendable, Equatable {
+        /// Each `aws` call of a deployment.
+        public var awsTimeoutSeconds = 120
+        /// Short docker commands: tag, login, image ls, image rm.
+        public var dockerTimeoutSeconds = 120
+        /// Local git commands (`rev-parse`).
+        public var gitTimeoutSeconds = 30
+    }
+
     public struct Docs: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
         /// The OpenAPI document served as-is at `/api-docs`, read once at start.
@@ -124,7 +135,7 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var level = "info"
         /// One `request` line per HTTP request, at info. Off by default: on the hot path it costs
         /// as much as the answer itself, and `/metrics` counts every request anyway.
-        public var requests = false
+        public var requests = true
         public static let formats = ["text", "json"]
         public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     }
@@ -139,6 +150,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var docker = Docker()
     public var health = Health()
     public var docs = Docs()
+    public var commands = Commands()
     public var connections = Connections()
     public var log = Log()
 

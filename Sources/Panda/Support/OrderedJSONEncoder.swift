@@ -4,12 +4,19 @@ import Foundation
 /// encoded (declaration order for synthesized conformances), `/` unescaped and non-ASCII
 /// text as raw UTF-8. Foundation's encoder on Linux does not keep key order, and the
 /// contract's bodies and events read best in the order SPEC.md gives them.
+///
+/// Total over `Codable`: every standard number type, `Bool`, `String`, `nil`, nested keyed,
+/// unkeyed and single-value containers and super-encoders. Like Foundation's encoder, `Date`,
+/// `Data`, `URL` and `Decimal` get JSON forms of their own (a UTC timestamp, base64, the
+/// absolute string, a number), a value that encodes nothing is `{}`, a non-finite number
+/// throws, and `[String: …]` dictionaries, which have no order of their own, are written with
+/// sorted keys so the same value always gives the same bytes.
 public struct OrderedJSONEncoder: Sendable {
     public init() {}
 
     public func encode(_ value: some Encodable) throws -> String {
         let root = Node()
-        try value.encode(to: NodeEncoder(node: root, codingPath: []))
+        try encodeValue(value, into: root, codingPath: [])
         var output = ""
         root.write(to: &output)
         return output
@@ -69,7 +76,7 @@ private final class Node {
 
     func write(to output: inout String) {
         switch content {
-        case .empty: output += "null"
+        case .empty: output += "{}"
         case .literal(let text): output += text
         case .array(let items):
             output += "["
@@ -120,10 +127,15 @@ private final class Node {
         return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
     }
 
-    static func number(_ value: Double) throws -> String {
-        guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "JSON has no \(value)")) }
-        if let integer = Int(exactly: value) { return String(integer) }
-        return "\(value)"
+    /// A finite binary floating-point number in its shortest round-tripping form (`3`, not `3.0`).
+    static func number<Number: BinaryFloatingPoint & LosslessStringConvertible>(
+        _ value: Number, codingPath: [any CodingKey]
+    ) throws -> String {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "JSON has no \(value)"))
+        }
+        if value == value.rounded(), abs(value) < 1e15, let integer = Int64(exactly: value) { return String(integer) }
+        return value.description
     }
 
     func appendMember(_ key: String) -> Node {
@@ -172,18 +184,43 @@ private struct NodeEncoder: Encoder {
     }
 }
 
-/// Writes scalars as JSON literals; anything else encodes itself into the node.
+/// Writes scalars as JSON literals; anything else encodes itself into the node. The standard
+/// scalars must all be caught here: their own `encode(to:)` asks a single-value container to
+/// encode `self`, which would come straight back.
 private func encodeValue(_ value: some Encodable, into node: Node, codingPath: [any CodingKey]) throws {
     switch value {
     case let text as String: node.content = .literal(Node.quoted(text))
     case let flag as Bool: node.content = .literal(flag ? "true" : "false")
-    case let number as Int: node.content = .literal(String(number))
-    case let number as Int64: node.content = .literal(String(number))
-    case let number as UInt16: node.content = .literal(String(number))
-    case let number as Double: node.content = .literal(try Node.number(number))
+    case let number as any BinaryInteger: node.content = .literal(String(describing: number))
+    case let number as Double: node.content = .literal(try Node.number(number, codingPath: codingPath))
+    case let number as Float: node.content = .literal(try Node.number(number, codingPath: codingPath))
+    #if arch(arm64) || arch(x86_64)
+    case let number as Float16: node.content = .literal(try Node.number(number, codingPath: codingPath))
+    #endif
+    case let number as Decimal:
+        guard number.isFinite else {
+            throw EncodingError.invalidValue(number, .init(codingPath: codingPath, debugDescription: "JSON has no \(number)"))
+        }
+        node.content = .literal(number.description)
     case let date as Date: node.content = .literal(Node.quoted(UTCTimestamp.string(from: date)))
+    case let data as Data: node.content = .literal(Node.quoted(data.base64EncodedString()))
+    case let url as URL: node.content = .literal(Node.quoted(url.absoluteString))
+    case let dictionary as [String: any Encodable]:
+        node.content = .object([])
+        for key in dictionary.keys.sorted() {
+            try encodeValue(dictionary[key]!, into: node.appendMember(key), codingPath: codingPath + [MemberName(key)])
+        }
     default: try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
     }
+}
+
+/// A dictionary key as a coding key.
+private struct MemberName: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {

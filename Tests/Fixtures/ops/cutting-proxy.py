@@ -10,6 +10,7 @@ connection is relayed to 127.0.0.1:UPSTREAM_PORT; when the answer is a
 connections it relayed and how many it cut, as JSON, and exits.
 """
 import json
+import re
 import signal
 import socket
 import sys
@@ -30,7 +31,8 @@ def relay(client):
                 data = client.recv(65536)
                 if not data:
                     break
-                upstream.sendall(data)
+                # The server serves only its own host name: the request keeps it, as through a real proxy.
+                upstream.sendall(re.sub(rb"(?im)^(host:[ \t]*)[^\r\n]*", rb"\g<1>127.0.0.1:%d" % upstream_port, data))
         except OSError:
             pass
         done.set()

@@ -50,7 +50,8 @@ public final class DeploymentContext: Sendable {
     /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.
     public var awsCLI: AWSCLI {
         AWSCLI(credentials: request.aws.credentials, region: request.aws.region,
-               endpointURL: configuration.aws.endpointURL, timeout: .seconds(120), maxAttempts: configuration.aws.maxAttempts)
+               endpointURL: configuration.aws.endpointURL, timeout: .seconds(configuration.commands.awsTimeoutSeconds),
+               maxAttempts: configuration.aws.maxAttempts)
     }
 
     /// Work to do when the deployment ends, however it ends (even when cancelled).

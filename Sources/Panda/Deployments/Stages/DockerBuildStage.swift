@@ -14,7 +14,7 @@ public struct DockerBuildStage: Stage {
         context.publish(.cloning)
 
         let checkout = context.workspace.path("repo")
-        let git = GitCLI(home: context.workspace.path)
+        let git = context.git
         let url = "\(context.configuration.github.gitBaseURL.trimmingSuffix("/"))/\(request.owner)/\(request.repo).git"
         let clone = try await context.run(git.shallowClone(
             url: url, branch: request.branch, into: checkout, token: request.github.token,
@@ -47,7 +47,7 @@ public struct DockerBuildStage: Stage {
 
         let relay = BuildLogRelay(context: context, message: .buildOutput)
         let build = try await context.run(
-            DockerCLI().build(
+            context.docker().build(
                 dockerfile: dockerfilePath, tag: localImage, context: buildContext,
                 labels: [Self.repositoryLabel: repository],
                 timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
@@ -68,7 +68,7 @@ public struct DockerBuildStage: Stage {
 
     /// Removes all but the newest `keeping` images Panda built for `repository`.
     static func pruneImages(of repository: String, keeping: Int, context: DeploymentContext) async {
-        let docker = DockerCLI()
+        let docker = context.docker()
         guard let listed = try? await context.run(docker.listImages(label: "\(repositoryLabel)=\(repository)")),
               listed.succeeded else { return }
         // Newest first, as docker lists them; one image may carry several tags.

@@ -27,7 +27,7 @@ public struct ECRPushStage: Stage {
         let override = context.configuration.aws.registryHostOverride
         let registryHost = override.isEmpty ? String(repositoryURI.prefix { $0 != "/" }) : override
         let password = try await pendingPassword
-        let docker = DockerCLI(configDirectory: try Self.privateDockerConfig(in: context.workspace))
+        let docker = context.docker(configDirectory: try Self.privateDockerConfig(in: context.workspace))
         let login = try await context.run(docker.login(registry: registryHost, username: "AWS", password: password))
         guard login.succeeded else {
             throw StageFailure("docker login to \(registryHost) failed: \(login.stderrTail(maxLines: 3, maxBytes: 500))")
