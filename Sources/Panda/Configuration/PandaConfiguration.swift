@@ -148,8 +148,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var format = "text"
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
         public var level = "info"
-        /// One `request` line per HTTP request, at info. Off by default: on the hot path it costs
-        /// as much as the answer itself, and `/metrics` counts every request anyway.
+        /// One `request` line per HTTP request, at info. A busy server turns it off: on the hot
+        /// path it costs as much as the answer itself, and `/metrics` counts every request anyway.
         public var requests = true
         public static let formats = ["text", "json"]
         public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
