@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -18,6 +19,14 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // The embedded database of Panda's store (Debian libsqlite3-dev), as thin as CMicroHTTPD.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Linux calls Swift cannot import directly (prctl).
+        .systemLibrary(name: "CLinuxShims"),
         .target(
             name: "HTTPServer",
             dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]
@@ -31,7 +40,11 @@ let package = Package(
         ),
         .target(
             name: "Panda",
-            dependencies: ["Tools", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Tools", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "PandaAPI",
@@ -40,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "panda",
             dependencies: [
-                "PandaAPI", "Panda", "HTTPServer",
+                "PandaAPI", "Panda", "HTTPServer", "CLinuxShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

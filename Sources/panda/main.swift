@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLinuxShims
 import Foundation
 import HTTPServer
 import Logging
@@ -42,7 +43,29 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
 
-        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger))
+        // No core dumps: Panda's memory holds decrypted tokens and keys.
+        if panda_set_dumpable(0) != 0 {
+            logger.warning("could not turn core dumps off (PR_SET_DUMPABLE)")
+        }
+        let storage: Storage
+        do {
+            storage = try Storage.open(directory: configuration.storage.directory, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("panda: \(error)\n".utf8))
+            throw ExitCode(73)  // EX_CANTCREAT
+        }
+        let services = PandaServices.live(configuration: configuration, storage: storage, logger: logger)
+        do {
+            let restored = try await services.restore()
+            logger.info("state restored", metadata: [
+                "finished": "\(restored.finished)", "interrupted": "\(restored.interrupted.joined(separator: ","))",
+                "requeued": "\(restored.requeued.joined(separator: ","))",
+            ])
+        } catch {
+            FileHandle.standardError.write(Data("panda: storage \(configuration.storage.directory): \(error)\n".utf8))
+            throw ExitCode(73)
+        }
+        let app = PandaHTTPApp(configuration: configuration, services: services)
         let server = app.makeServer()
         do {
             try server.start()
@@ -54,7 +77,10 @@ struct Serve: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("panda listening on http://\(configuration.server.address):\(server.port)\n".utf8))
 
         await HTTPServer.waitForTerminationSignal()
-        logger.info("shutting down")
+        // New deployments are refused (503) while running ones get drainSeconds to finish;
+        // then they are cancelled with their clean-up, and only then do the streams end.
+        logger.info("shutting down", metadata: ["drainSeconds": "\(configuration.server.drainSeconds)"])
+        await services.deployments.shutDown(drain: .seconds(configuration.server.drainSeconds))
         await server.shutdown()
         logger.info("stopped")
     }

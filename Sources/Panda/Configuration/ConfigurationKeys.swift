@@ -116,5 +116,9 @@ extension ConfigurationKey {
         int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
         list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        string("storage.directory", \.storage.directory),
+        int("server.drainSeconds", 0...86_400, \.server.drainSeconds),
+        int("events.maxLineBytes", 80...1_048_576, \.events.maxLineBytes),
+        int("events.maxOutputBytesPerDeployment", 0...1_073_741_824, \.events.maxOutputBytesPerDeployment),
     ]
 }

@@ -34,7 +34,8 @@ public enum ConfigurationLoader {
         }
 
         let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
-        for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("PANDA_") {
+        for (name, text) in environment.sorted(by: { $0.key < $1.key })
+        where name.hasPrefix("PANDA_") && !secretEnvironmentNames.contains(name) {
             guard let key = byEnvironmentName[name] else {
                 throw ConfigurationError("environment: unknown setting \(name)")
             }
@@ -47,6 +48,9 @@ public enum ConfigurationLoader {
         }
         return configuration
     }
+
+    /// `PANDA_*` variables that are not settings: secrets read where they are used, never kept in the configuration.
+    public static let secretEnvironmentNames: Set<String> = ["PANDA_SECRET_KEY"]
 
     /// Every known setting with its environment variable name, for `--help` and docs.
     public static var settingNames: [(path: String, environment: String)] {

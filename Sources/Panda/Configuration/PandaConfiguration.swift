@@ -9,6 +9,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 60
         public var maxBodyBytes = 64 * 1024
         public var shutdownGraceSeconds = 3
+        /// On SIGTERM/SIGINT, running deployments get this long to finish before they are cancelled.
+        public var drainSeconds = 60
     }
 
     public struct CORS: Sendable, Equatable {
@@ -26,6 +28,10 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var maxStreamSeconds = 300
         public var closeAfterTerminalSeconds = 5
         public var retryMilliseconds = 5000
+        /// A longer line of tool output is cut, with a marker saying how much.
+        public var maxLineBytes = 4096
+        /// Tool output one deployment keeps; past it output events are dropped (an event says so).
+        public var maxOutputBytesPerDeployment = 4 * 1024 * 1024
     }
 
     public struct Deployments: Sendable, Equatable {
@@ -97,6 +103,11 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
     }
 
+    public struct Storage: Sendable, Equatable {
+        /// Where the database and (without PANDA_SECRET_KEY) the key live; created 0700.
+        public var directory = "data"
+    }
+
     public var server = Server()
     public var cors = CORS()
     public var auth = Auth()
@@ -107,6 +118,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var docker = Docker()
     public var health = Health()
     public var docs = Docs()
+    public var storage = Storage()
 
     public init() {}
 }

@@ -46,7 +46,7 @@ public final class ConnectionService: Sendable {
         let connection = GitHubConnection(
             id: Identifier.make(prefix: "gh_"), owner: owner, repo: repo, branch: branch, token: secret,
             fullName: info.fullName, defaultBranch: info.defaultBranch, headCommitSHA: info.headCommitSHA)
-        await registry.add(connection)
+        try await registry.add(connection)
         logger.info("GitHub connection registered", metadata: [
             "connectionId": "\(connection.id)", "repository": "\(info.fullName)", "branch": "\(branch)",
             "commit": "\(info.headCommitSHA)",
@@ -77,7 +77,7 @@ public final class ConnectionService: Sendable {
         let connection = AWSConnection(
             id: Identifier.make(prefix: "aws_"), region: region, credentials: credentials,
             accountId: identity.accountId, callerARN: identity.arn)
-        await registry.add(connection)
+        try await registry.add(connection)
         logger.info("AWS connection registered", metadata: [
             "connectionId": "\(connection.id)", "accountId": "\(identity.accountId)", "arn": "\(identity.arn)", "region": "\(region)",
         ])
@@ -91,9 +91,11 @@ public final class ConnectionService: Sendable {
         }
     }
 
-    /// Forgets a connection and its secret. Unknown ids are a `Connection not found` error.
-    public func delete(_ id: String) async throws(DeploymentError) {
-        guard await registry.remove(id) else {
+    /// Forgets a connection and its secret, in memory and in the store. Unknown ids are a
+    /// `Connection not found` error. ``PandaServices/deleteConnection(_:)`` also cancels
+    /// the queued deployments that would have used it.
+    public func delete(_ id: String) async throws {
+        guard try await registry.remove(id) else {
             throw DeploymentError("Connection not found: \(id)")
         }
         logger.info("connection deleted", metadata: ["connectionId": "\(id)"])

@@ -10,6 +10,7 @@ extension ErrorCategory {
         case .unauthorized: 401
         case .notImplemented: 501
         case .unexpected: 500
+        case .unavailable: 503
         }
     }
 
@@ -20,6 +21,7 @@ extension ErrorCategory {
         case .unauthorized: "Unauthorized"
         case .notImplemented: "Not Implemented"
         case .unexpected: "Internal Server Error"
+        case .unavailable: "Service Unavailable"
         }
     }
 }
@@ -35,6 +37,7 @@ enum ErrorResponses {
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
         case 501: "Not Implemented"
+        case 503: "Service Unavailable"
         default: "Internal Server Error"
         }
     }

@@ -100,7 +100,7 @@ import Tools
         // Case differs, repository is the same: accepted; another branch is fine too.
         let deployment = try await harness.service.start(githubConnectionID: harness.githubID, awsConnectionID: harness.awsID,
                                                          owner: "OCTO", repo: "App", branch: "release/1")
-        #expect(deployment.request.branch == "release/1")
+        #expect(deployment.target.branch == "release/1")
         _ = await harness.finished(deployment)  // leaves nothing running behind the test
     }
 
