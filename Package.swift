@@ -64,6 +64,12 @@ let package = Package(
             dependencies: ["HTTPServer"],
             path: "bench/http-probe-server"
         ),
+        // `make bench`: what the durable store costs (event appends, result lookups, SSE replay).
+        .executableTarget(
+            name: "panda-storage-bench",
+            dependencies: ["Panda", "PandaAPI", "HTTPServer", "Tools"],
+            path: "bench/storage"
+        ),
         // Real components the tests start and stop: moto, fixtures, registries.
         .target(
             name: "PandaTestSupport",
