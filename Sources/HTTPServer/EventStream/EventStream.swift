@@ -151,6 +151,8 @@ public final class EventStream: @unchecked Sendable {
                 }
                 return count
             }
+            // A source that has said everything ends the stream at its deadline (at once for a zero delay).
+            if state.sourceDone, let deadline = state.deadline, ContinuousClock.now >= deadline { state.finished = true }
             if state.finished { return panda_mhd_reader_end_of_stream() }
             guard let connection = state.connection else { return 0 }
             state.suspended = true
