@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +38,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -43,19 +46,28 @@ let package = Package(
             dependencies: [
                 "Tools", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "PandaAPI",
-            dependencies: ["Panda", "HTTPServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Panda", "HTTPServer", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            resources: [.copy("Dashboard/Site")]
         ),
+        // The `panda` client subcommands' HTTP side: URLSession, an SSE reader, DTOs of its own (no server code).
+        .target(name: "PandaClient"),
         .executableTarget(
             name: "panda",
             dependencies: [
-                "PandaAPI", "Panda", "HTTPServer", "CLinuxShims",
+                "PandaAPI", "Panda", "HTTPServer", "PandaClient", "CLinuxShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // A server of HTTPServer's own (no Panda) that benchmarks and HTTP-layer tests drive.
@@ -86,6 +98,7 @@ let package = Package(
         .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
         .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools", "PandaTestSupport"]),
         .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer", "PandaTestSupport"]),
+        .testTarget(name: "PandaClientTests", dependencies: ["PandaClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

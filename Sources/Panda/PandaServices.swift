@@ -5,10 +5,13 @@ import Tools
 public struct PandaServices: Sendable {
     public var connections: ConnectionService
     public var deployments: DeploymentService
+    /// What `GET /ready` reports; shutdown and the store drive it.
+    public var readiness: Readiness
 
-    public init(connections: ConnectionService, deployments: DeploymentService) {
+    public init(connections: ConnectionService, deployments: DeploymentService, readiness: Readiness = Readiness()) {
         self.connections = connections
         self.deployments = deployments
+        self.readiness = readiness
     }
 
     /// Everything wired for real: one process runner, one registry, one store. The default
@@ -25,7 +28,7 @@ public struct PandaServices: Sendable {
         let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger,
                                             registry: ConnectionRegistry(storage: storage))
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
-                                            pipeline: standardPipeline, logger: deploymentLogger)
+                                            pipeline: standardPipeline, branchVerifier: connections, logger: deploymentLogger)
         return PandaServices(connections: connections, deployments: deployments)
     }
 

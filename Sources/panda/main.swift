@@ -6,12 +6,11 @@ import Logging
 import Panda
 import PandaAPI
 
-@main
 struct PandaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "panda",
         abstract: "Deploys a GitHub repository's Dockerfile to your AWS account, blue/green, with live progress.",
-        subcommands: [Serve.self, Settings.self],
+        subcommands: [Serve.self, Settings.self, Connect.self, Deploy.self, Watch.self, ShowResult.self, Deployments.self, Apps.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -32,9 +31,6 @@ struct Serve: AsyncParsableCommand {
     var set: [String] = []
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        let logger = Logger(label: "panda")
-
         let configuration: PandaConfiguration
         do {
             configuration = try loadConfiguration()
@@ -42,6 +38,9 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("panda: configuration error: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
+        LogSetup.bootstrap(configuration.log)
+        let logger = Logger(label: "panda")
+        let metrics = MetricsSetup.bootstrapPrometheus()
 
         // No core dumps: Panda's memory holds decrypted tokens and keys.
         if panda_set_dumpable(0) != 0 {
@@ -65,7 +64,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("panda: storage \(configuration.storage.directory): \(error)\n".utf8))
             throw ExitCode(73)
         }
-        let app = PandaHTTPApp(configuration: configuration, services: services)
+        let app = PandaHTTPApp(configuration: configuration, services: services, metrics: metrics)
         let server = app.makeServer()
         do {
             try server.start()
@@ -77,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("panda listening on http://\(configuration.server.address):\(server.port)\n".utf8))
 
         await HTTPServer.waitForTerminationSignal()
+        app.services.readiness.markDraining()
         // New deployments are refused (503) while running ones get drainSeconds to finish;
         // then they are cancelled with their clean-up, and only then do the streams end.
         logger.info("shutting down", metadata: ["drainSeconds": "\(configuration.server.drainSeconds)"])
@@ -112,3 +112,5 @@ struct Settings: ParsableCommand {
         }
     }
 }
+
+await PandaCommand.mainWithScriptExitCodes()

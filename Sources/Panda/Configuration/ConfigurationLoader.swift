@@ -35,7 +35,7 @@ public enum ConfigurationLoader {
 
         let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
         for (name, text) in environment.sorted(by: { $0.key < $1.key })
-        where name.hasPrefix("PANDA_") && !secretEnvironmentNames.contains(name) {
+        where name.hasPrefix("PANDA_") && !clientVariables.contains(name) && !secretEnvironmentNames.contains(name) {
             guard let key = byEnvironmentName[name] else {
                 throw ConfigurationError("environment: unknown setting \(name)")
             }
@@ -46,11 +46,21 @@ public enum ConfigurationLoader {
             guard let key = keys[path] else { throw ConfigurationError("flag: unknown setting '\(path)'") }
             key.apply(&configuration, try textValue(text, for: key, source: "flag: '\(path)'"))
         }
+        try ExposurePolicy.check(configuration)
+        guard PandaConfiguration.Log.formats.contains(configuration.log.format) else {
+            throw ConfigurationError("log.format must be one of \(PandaConfiguration.Log.formats.joined(separator: ", ")), got '\(configuration.log.format)'")
+        }
+        guard PandaConfiguration.Log.levels.contains(configuration.log.level) else {
+            throw ConfigurationError("log.level must be one of \(PandaConfiguration.Log.levels.joined(separator: ", ")), got '\(configuration.log.level)'")
+        }
         return configuration
     }
 
     /// `PANDA_*` variables that are not settings: secrets read where they are used, never kept in the configuration.
     public static let secretEnvironmentNames: Set<String> = ["PANDA_SECRET_KEY"]
+
+    /// The `panda` client's variables (`panda deploy …`), not settings: a shell may export them for both.
+    static let clientVariables: Set<String> = ["PANDA_SERVER", "PANDA_API_KEY"]
 
     /// Every known setting with its environment variable name, for `--help` and docs.
     public static var settingNames: [(path: String, environment: String)] {
@@ -81,12 +91,15 @@ public enum ConfigurationLoader {
         case .number(let range):
             guard case .number(let number) = value else { throw ConfigurationError("\(source) must be a number") }
             return try checked(number, range, source)
-        case .stringList:
+        case .stringList, .secretList:
             guard case .array(let list) = value else { throw ConfigurationError("\(source) must be a list of strings") }
             var strings: [String] = []
             for item in list {
                 guard case .string(let text) = item else { throw ConfigurationError("\(source) must be a list of strings") }
                 strings.append(text)
+            }
+            if case .secretList = key.kind, strings.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw ConfigurationError("\(source) must not contain an empty key")
             }
             return .stringList(strings)
         }
@@ -114,6 +127,12 @@ public enum ConfigurationLoader {
             }
         case .stringList:
             return .stringList(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        case .secretList:
+            let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !items.contains(where: \.isEmpty) else {
+                throw ConfigurationError("\(source) is empty or has an empty key (unset it to run without keys)")
+            }
+            return .stringList(items)
         }
     }
 

@@ -31,12 +31,12 @@ public actor ConnectionRegistry {
     }
 
     public func add(_ connection: GitHubConnection) throws(StorageError) {
-        try storage.store.saveConnection(ConnectionRecord(connection, sealer: storage.sealer))
+        try save(.github(connection))
         entries[connection.id] = .github(connection)
     }
 
     public func add(_ connection: AWSConnection) throws(StorageError) {
-        try storage.store.saveConnection(ConnectionRecord(connection, sealer: storage.sealer))
+        try save(.aws(connection))
         entries[connection.id] = .aws(connection)
     }
 
@@ -49,6 +49,23 @@ public actor ConnectionRegistry {
     }
 
     public func all() -> [Entry] { Array(entries.values) }
+
+    public var count: Int { entries.count }
+
+    /// Adds `entry` under `id`, stored first, unless `limit` connections are already kept; returns whether it did.
+    func add(_ entry: Entry, id: String, limit: Int) throws(StorageError) -> Bool {
+        guard entries.count < limit else { return false }
+        try save(entry)
+        entries[id] = entry
+        return true
+    }
+
+    private func save(_ entry: Entry) throws(StorageError) {
+        switch entry {
+        case .github(let connection): try storage.store.saveConnection(ConnectionRecord(connection, sealer: storage.sealer))
+        case .aws(let connection): try storage.store.saveConnection(ConnectionRecord(connection, sealer: storage.sealer))
+        }
+    }
 
     /// Removes the connection and its sealed secrets from the store. Returns whether it existed.
     @discardableResult

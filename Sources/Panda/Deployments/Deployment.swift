@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-public enum DeploymentStatus: String, Sendable, Codable {
+public enum DeploymentStatus: String, Sendable, Codable, CaseIterable {
     case queued = "QUEUED"
     case inProgress = "IN_PROGRESS"
     case completed = "COMPLETED"
@@ -89,6 +89,7 @@ public final class Deployment: Sendable {
     public let id: String
     public let target: DeploymentTarget
     public let log: EventLog
+    public var kind: DeploymentKind { target.kind }
 
     private struct State {
         var status = DeploymentStatus.queued
@@ -111,9 +112,10 @@ public final class Deployment: Sendable {
     private let persisting = Mutex(())
     private static let logger = Logger(label: "panda.storage")
 
-    init(id: String, request: DeploymentRequest, store: any Store, limits: EventLog.Limits = EventLog.Limits()) {
+    init(id: String, request: DeploymentRequest, kind: DeploymentKind = .deploy, store: any Store,
+         limits: EventLog.Limits = EventLog.Limits()) {
         self.id = id
-        target = DeploymentTarget(request)
+        target = DeploymentTarget(request, kind: kind)
         self.store = store
         log = EventLog(deploymentID: id, store: store, limits: limits)
         var initial = State()
@@ -126,7 +128,7 @@ public final class Deployment: Sendable {
         id = record.id
         target = DeploymentTarget(owner: record.owner, repo: record.repo, branch: record.branch,
                                   githubConnectionID: record.githubConnectionID, awsConnectionID: record.awsConnectionID,
-                                  kind: record.kind)
+                                  kind: DeploymentKind(rawValue: record.kind) ?? .deploy)
         self.store = store
         log = EventLog(restoring: record.id, store: store, limits: limits, count: record.eventCount, last: lastEvent)
         var restored = State()
@@ -153,7 +155,7 @@ public final class Deployment: Sendable {
         let eventCount = log.count
         return state.withLock { state in
             DeploymentRecord(
-                id: id, kind: target.kind, owner: target.owner, repo: target.repo, branch: target.branch,
+                id: id, kind: target.kind.rawValue, owner: target.owner, repo: target.repo, branch: target.branch,
                 githubConnectionID: target.githubConnectionID, awsConnectionID: target.awsConnectionID,
                 status: state.status, currentStage: state.currentStage, acceptedAt: state.acceptedAt,
                 startedAt: state.startedAt, completedAt: state.completedAt, facts: state.facts, failure: state.failure,
@@ -264,6 +266,7 @@ public final class Deployment: Sendable {
         guard finished else { return }
         // The state first: whoever sees the terminal event finds the result stored.
         persistLogging()
+        DeploymentMetrics.finished(kind: kind.rawValue, status: failure == nil ? .completed : .failed, errorCode: failure?.errorCode)
         if let failure {
             log.append(.error(failure.message, errorCode: failure.errorCode, stage: failure.stage))
         } else {
@@ -280,11 +283,10 @@ public struct DeploymentTarget: Sendable, Equatable {
     public let branch: String
     public let githubConnectionID: String
     public let awsConnectionID: String
-    /// `DEPLOY` (or `TEARDOWN`).
-    public let kind: String
+    public let kind: DeploymentKind
 
     public init(owner: String, repo: String, branch: String, githubConnectionID: String, awsConnectionID: String,
-                kind: String = "DEPLOY") {
+                kind: DeploymentKind = .deploy) {
         self.owner = owner
         self.repo = repo
         self.branch = branch
@@ -293,9 +295,9 @@ public struct DeploymentTarget: Sendable, Equatable {
         self.kind = kind
     }
 
-    init(_ request: DeploymentRequest) {
+    init(_ request: DeploymentRequest, kind: DeploymentKind) {
         self.init(owner: request.owner, repo: request.repo, branch: request.branch,
-                  githubConnectionID: request.github.id, awsConnectionID: request.aws.id)
+                  githubConnectionID: request.github.id, awsConnectionID: request.aws.id, kind: kind)
     }
 }
 

@@ -15,12 +15,18 @@ public final class DeploymentService: Sendable {
     private let logger: Logger
     private let shuttingDown = Mutex(false)
     private let recovery = Mutex<Task<Void, Never>?>(nil)
+    private let branchVerifier: (any BranchVerifier)?
 
-    /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
-    ///   in which case starting a deployment says so instead of pretending.
+    /// - Parameters:
+    ///   - pipeline: the stages to run; `nil` while no pipeline is available,
+    ///     in which case starting a deployment says so instead of pretending.
+    ///   - branchVerifier: asks GitHub about a branch other than the connection's; `nil`
+    ///     only where there is no GitHub (engine tests): such branches are then checked by shape alone.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
-                pipeline: Pipeline?, logger: Logger = Logger(label: "panda.deployments")) {
+                pipeline: Pipeline?, branchVerifier: (any BranchVerifier)? = nil,
+                logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
+        self.branchVerifier = branchVerifier
         self.configuration = configuration
         self.runner = runner
         self.logger = logger
@@ -41,6 +47,9 @@ public final class DeploymentService: Sendable {
         guard !shuttingDown.withLock({ $0 }) else {
             throw ServiceUnavailable("Panda is shutting down; try again shortly", retryAfterSeconds: 10)
         }
+        try ConnectionInputRules.checkOwner(owner)
+        try ConnectionInputRules.checkRepo(repo)
+        try ConnectionInputRules.checkBranch(branch)
         guard let github = await connections.github(githubConnectionID) else {
             throw DeploymentError("GitHub connection not found")
         }
@@ -51,6 +60,9 @@ public final class DeploymentService: Sendable {
             throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
         }
         guard let scheduler else { throw NotImplemented("The deployment pipeline") }
+        if branch != github.branch, let branchVerifier {
+            try await branchVerifier.verifyBranch(branch, of: github)
+        }
 
         let deployment = Deployment(
             id: Identifier.make(prefix: "dep_"),
@@ -65,6 +77,10 @@ public final class DeploymentService: Sendable {
             throw error
         }
         await results.insert(deployment)
+        logger.with(deploymentID: deployment.id).info("deployment accepted", metadata: [
+            "owner": "\(github.owner)", "repo": "\(github.repo)", "branch": "\(branch)",
+            "status": "\(deployment.status.rawValue)",
+        ])
         return deployment
     }
 
@@ -72,9 +88,9 @@ public final class DeploymentService: Sendable {
         await results.get(id)
     }
 
-    /// Every deployment held (finished ones up to the result capacity), in no particular order.
-    public func all() async -> [Deployment] {
-        await results.all()
+    /// The deployments Panda knows, newest first, filtered and paged as `query` says.
+    public func list(_ query: DeploymentListQuery) async -> DeploymentPage {
+        await results.list(query)
     }
 
     /// Stops a queued or running deployment; saying it again is fine.

@@ -5,6 +5,8 @@ public enum ErrorCategory: Sendable, Equatable {
     /// A deployment-side refusal or failure the client can act on (unknown id, validation failed, queue full).
     case deploymentError
     case unauthorized
+    /// A limit on concurrent work was reached; the client should retry after `retryAfterSeconds`.
+    case tooManyRequests
     /// Known but not built yet; answered honestly instead of pretending.
     case notImplemented
     /// A bug or an environment problem (e.g. a missing executable).
@@ -68,6 +70,18 @@ public struct DeploymentError: PandaError, Equatable {
     public init(_ message: String, errorCode: ErrorCode? = nil, retryAfterSeconds: Int? = nil) {
         self.message = message
         self.errorCode = errorCode
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+}
+
+/// Too much of some work is in progress at once; answered 429 with `Retry-After`.
+public struct TooManyRequests: PandaError, Equatable {
+    public let message: String
+    public let retryAfterSeconds: Int?
+    public var category: ErrorCategory { .tooManyRequests }
+
+    public init(_ message: String, retryAfterSeconds: Int) {
+        self.message = message
         self.retryAfterSeconds = retryAfterSeconds
     }
 }

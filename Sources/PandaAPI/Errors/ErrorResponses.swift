@@ -8,6 +8,7 @@ extension ErrorCategory {
         switch self {
         case .invalidRequest, .deploymentError: 400
         case .unauthorized: 401
+        case .tooManyRequests: 429
         case .notImplemented: 501
         case .unexpected: 500
         case .unavailable: 503
@@ -19,6 +20,7 @@ extension ErrorCategory {
         case .invalidRequest: "Bad Request"
         case .deploymentError: "Deployment Error"
         case .unauthorized: "Unauthorized"
+        case .tooManyRequests: "Too Many Requests"
         case .notImplemented: "Not Implemented"
         case .unexpected: "Internal Server Error"
         case .unavailable: "Service Unavailable"
@@ -36,13 +38,15 @@ enum ErrorResponses {
         case 405: "Method Not Allowed"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
+        case 421: "Misdirected Request"
+        case 429: "Too Many Requests"
         case 501: "Not Implemented"
         case 503: "Service Unavailable"
         default: "Internal Server Error"
         }
     }
 
-    /// For `HTTPServer`'s own answers (404, 405, 413).
+    /// For `HTTPServer`'s own answers (404, 405, 413, 421).
     static let responder: ErrorResponder = { status, message in
         response(ErrorBody(status: status, error: label(for: status), message: message))
     }

@@ -1,4 +1,5 @@
 import HTTPServer
+import Metrics
 import Panda
 import Synchronization
 
@@ -12,7 +13,7 @@ enum DeploymentEventStream {
     static let pageSize = 64
 
     static func open(_ deployment: Deployment, resumingAfter lastEventID: String?,
-                     settings: PandaConfiguration.Events) -> EventStream {
+                     settings: PandaConfiguration.Events, openStreams: Meter) -> EventStream {
         let log = deployment.log
         let resume: EventLog.Resume = lastEventID.map { .after($0) } ?? .fromStart
         let cursor = Mutex(log.cursor(for: resume))
@@ -34,6 +35,8 @@ enum DeploymentEventStream {
                 return pulled
             }
         }
+        openStreams.increment()
+        stream.onClose { openStreams.decrement() }
         stream.sendComment("deployment \(deployment.id)")
         stream.send(bytes: Array("retry: \(settings.retryMilliseconds)\n\n".utf8))
         if let token = log.watch({ [weak stream] in stream?.wake() }) {

@@ -37,10 +37,13 @@ actor ResultStore {
         return entry.deployment
     }
 
-    /// Every deployment held, in no particular order.
-    func all() -> [Deployment] { entries.values.map(\.deployment) }
-
     var count: Int { entries.count }
+
+    /// A page of the stored deployments, newest first; listing does not count as a use.
+    /// Every stored deployment is here (restored at start), so the list survives a restart.
+    func list(_ query: DeploymentListQuery) -> DeploymentPage {
+        DeploymentPage.of(entries.values.map { DeploymentSummary($0.deployment) }, query)
+    }
 
     func evictIfNeeded() {
         guard entries.count > capacity else { return }

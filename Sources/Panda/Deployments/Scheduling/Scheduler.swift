@@ -14,6 +14,7 @@ actor Scheduler {
         self.maxConcurrent = maxConcurrent
         self.queueCapacity = queueCapacity
         self.orchestrator = orchestrator
+        DeploymentMetrics.load(running: 0, queued: 0)
     }
 
     /// Starts or queues the deployment; throws when the queue is full.
@@ -23,6 +24,7 @@ actor Scheduler {
         } else if queue.count < queueCapacity {
             queue.append(deployment)
             announcePositions()
+            recordLoad()
         } else {
             throw DeploymentError("Deployment queue is full", errorCode: .deploymentQueueFull, retryAfterSeconds: 30)
         }
@@ -72,6 +74,7 @@ actor Scheduler {
             queue.remove(at: index)
             deployment.finish(failure: .cancelled(at: nil))
             announcePositions()
+            recordLoad()
         } else {
             running[deployment.id]?.cancel()
         }
@@ -83,6 +86,7 @@ actor Scheduler {
             await orchestrator.run(deployment)
             self.finished(deployment.id)
         }
+        recordLoad()
     }
 
     private func finished(_ id: String) {
@@ -91,6 +95,11 @@ actor Scheduler {
             start(queue.removeFirst())
         }
         announcePositions()
+        recordLoad()
+    }
+
+    private func recordLoad() {
+        DeploymentMetrics.load(running: running.count, queued: queue.count)
     }
 
     private func announcePositions() {
