@@ -9,7 +9,7 @@ import Tools
         let harness = await EngineHarness(configure: {
             $0.deployments.maxConcurrent = 10
             $0.deployments.queueCapacity = 50
-        }) { [ProcessStage(1, "sleep", ["0.4"])] }
+        }) { [ProcessStage(1, "sleep", ["1.5"])] }  // long enough that all 61 are submitted while the first ten run
 
         var accepted: [Deployment] = []
         for _ in 0..<60 { accepted.append(try await harness.start()) }
