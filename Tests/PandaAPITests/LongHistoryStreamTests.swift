@@ -45,3 +45,18 @@ import PandaTestSupport
         }
     }
 }
+
+/// SIGTERM's first step, seen by a client: new deployments get 503 with `Retry-After`.
+@Suite struct ShutdownAPITests {
+    @Test func aDeployWhileShuttingDownIs503WithRetryAfter() async throws {
+        let engine = await EngineServices(configuration: PandaConfiguration()) { [ProcessStage(1, "true", [])] }
+        try await withPandaServer(services: { _ in engine.services }) { (client: APITestClient) async throws in
+            await engine.services.deployments.shutDown(drain: .zero)
+            let reply = try await client.postJSON("/api/v1/deploy", engine.deployBody)
+            expectErrorBody(reply, status: 503, error: "Service Unavailable", message: "Panda is shutting down; try again shortly")
+            #expect(reply.headers["retry-after"] == "10")
+            // Reads go on as before.
+            #expect(try await client.send("GET", "/api/v1/connections").status == 200)
+        }
+    }
+}

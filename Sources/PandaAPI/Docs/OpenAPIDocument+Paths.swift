@@ -38,6 +38,10 @@ extension OpenAPIDocument {
         var allResponses = responses
         if secured {
             allResponses += commonErrors(post: method == "post", pathParameter: parameters.contains { $0["in"] == "path" })
+            if method == "post" || method == "delete" {
+                // Writes go to the store first: a store that refuses them (disk full) or a shutdown answers 503.
+                allResponses.append((key: "503", value: responseRef("ServiceUnavailable")))
+            }
             members.append((key: "security", value: [[:], ["bearerAuth": []]]))
         }
         members.append((key: "responses", value: .object(allResponses)))
@@ -186,7 +190,8 @@ extension OpenAPIDocument {
     static var deleteConnection: OpenAPIJSON {
         operation(
             "delete", tag: "Connections", id: "deleteConnection", summary: "Forget a connection",
-            description: "Beyond the original. Removes a GitHub or AWS connection and drops its secret from memory.",
+            description: "Beyond the original. Removes a GitHub or AWS connection and deletes its sealed secrets from memory and "
+                + "the store; queued deployments that would have used it end `FAILED` with `DEPLOYMENT_CANCELLED`.",
             parameters: [pathParameter("connectionId", example: "gh_a1b2c3d4e5", description: "A `gh_…` or `aws_…` id.")],
             responses: [
                 (key: "200", value: ok(

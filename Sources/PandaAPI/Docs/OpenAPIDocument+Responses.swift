@@ -74,6 +74,13 @@ extension OpenAPIDocument {
                 message: "An unexpected error occurred", requiring: ["exceptionClass"],
                 extra: [(key: "errorCode", value: "UNEXPECTED_ERROR"), (key: "exceptionClass", value: "CocoaError")]
             ),
+            "ServiceUnavailable": errorResponse(
+                503, "Service Unavailable",
+                description: "Panda cannot take this write now: it is shutting down (new deployments are refused while running "
+                    + "ones finish), or its storage refuses writes (disk full). Nothing already stored is lost; retry after `Retry-After` seconds.",
+                message: "Storage unavailable: the disk is full",
+                headers: ["Retry-After": ["$ref": "#/components/headers/RetryAfter"]]
+            ),
             "NotImplemented": errorResponse(
                 501, "Not Implemented", description: "The feature's domain work is not built yet; answered in the error shape.",
                 message: "Deployments are not implemented yet"
