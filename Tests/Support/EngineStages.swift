@@ -31,9 +31,10 @@ public struct EngineServices: Sendable {
     public let githubID = "gh_test000001"
     public let awsID = "aws_test00001"
 
-    public init(configuration: PandaConfiguration, stages: @escaping @Sendable () -> [any Stage]) async {
+    public init(configuration: PandaConfiguration, storage: Storage = .inMemory(),
+                stages: @escaping @Sendable () -> [any Stage]) async {
         let runner = ProcessRunner()
-        let connections = ConnectionService(configuration: configuration, runner: runner)
+        let connections = ConnectionService(configuration: configuration, runner: runner, registry: ConnectionRegistry(storage: storage))
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
                                             pipeline: { _ in stages() })
         services = PandaServices(connections: connections, deployments: deployments)
