@@ -114,6 +114,30 @@ struct RestartEndToEndTests {
             }
         }
 
+        // A child that would never end by itself (git cloning from a server that never answers)
+        // still dies with panda: the checks above could pass for children that end soon anyway.
+        let blackhole = try BlackholeListener()
+        api = try await processes.restart(settings: environment.pandaSettings + ["github.gitBaseURL=\(blackhole.url)"])
+        let hanging = try await api.postJSON("/api/v1/deploy", body)
+        let hangingID = try #require(hanging.json["data"]?["deploymentId"]?.stringValue, "\(hanging.text)")
+        deploymentIDs.append(hangingID)
+        let port = api.port
+        try await offloaded {
+            let client = try RawHTTPClient(port: port, receiveTimeout: .seconds(120))
+            try client.sendRequest("GET", "/api/v1/deploy/\(hangingID)/events", headers: ["Accept": "text/event-stream"])
+            _ = try client.readHead()
+            var text = ""
+            try client.readStream(until: "Repository 클론 중...", collected: &text)
+        }
+        try await Task.sleep(for: .seconds(2))  // git is connected and waiting
+        let gitChildren = try await processes.killCurrentWithChildrenRunning()
+        #expect(!gitChildren.isEmpty, "panda had no child process while git hung")
+        let hangingSurvivors = await sessionsStillAlive(gitChildren, within: .seconds(10))
+        #expect(hangingSurvivors.isEmpty, "a hanging git outlived panda: \(hangingSurvivors)")
+        api = try await processes.restart(settings: environment.pandaSettings)
+        let hangingResult = try await api.get("/api/v1/deploy/\(hangingID)/result")
+        #expect(hangingResult.json["data"]?["errorCode"]?.stringValue == "DEPLOYMENT_INTERRUPTED", "\(hangingResult.text)")
+
         // No secret Panda was given or fetched is in the storage directory, in any encoding.
         let leaks = try secretLeaks(in: environment.storageDirectory, secrets: [
             environment.token, EndToEndEnvironment.secretAccessKey, EndToEndEnvironment.accessKeyId, environment.registry.password.reveal(),
