@@ -452,6 +452,7 @@ final class EndToEndEnvironment: Sendable {
         return checkout.appendingPathComponent(".build/debug/panda").path
     }
 
+    /// - Parameter extraSettings: more `--set KEY=VALUE` for panda, after (and so over) the defaults here.
     static func start(extraSettings: [String] = []) async throws -> EndToEndEnvironment {
         let suffix = String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(6))
         let owner = "e2e\(suffix)"
@@ -478,7 +479,7 @@ final class EndToEndEnvironment: Sendable {
             try FileManager.default.createDirectory(atPath: (storageDirectory as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             cleanups.append { try? FileManager.default.removeItem(atPath: (storageDirectory as NSString).deletingLastPathComponent) }
-            let settings = extraSettings + [
+            let settings = [
                 "storage.directory=\(storageDirectory)",
                 "github.apiBaseURL=\(githubAPI.baseURL)",
                 "github.gitBaseURL=\(git.baseURL)",
@@ -489,7 +490,7 @@ final class EndToEndEnvironment: Sendable {
                 "health.pollIntervalSeconds=1",
                 "events.closeAfterTerminalSeconds=1",
                 "deployments.stageTimeoutSeconds=240",
-            ]
+            ] + extraSettings
             let (panda, api) = try await launchPanda(settings: settings)
             cleanups.append {
                 await panda.stop(grace: .seconds(10))

@@ -87,6 +87,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var desiredCount = 1
         public var productionPort = 80
         public var testPort = 8080
+        /// `AWS_MAX_ATTEMPTS` of every aws CLI call (adaptive retry mode, throttling included).
+        public var maxAttempts = 5
     }
 
     public struct Health: Sendable, Equatable {
@@ -117,6 +119,8 @@ public struct PandaConfiguration: Sendable, Equatable {
 
     public struct Docs: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
+        /// The OpenAPI document served as-is at `/api-docs`, read once at start.
+        public var openAPIFile = "api/openapi.json"
     }
 
     public struct Storage: Sendable, Equatable {

@@ -18,6 +18,42 @@ public struct OrderedJSONEncoder: Sendable {
     public func encodeBytes(_ value: some Encodable) throws -> [UInt8] {
         Array(try encode(value).utf8)
     }
+
+    /// `text` as a JSON string literal, quotes included, escaped as this encoder escapes.
+    public static func quoted(_ text: String) -> String { Node.quoted(text) }
+}
+
+/// One flat JSON object written field by field, in the order given, straight to bytes:
+/// for small fixed shapes on hot paths (error bodies), where the `Encodable` machinery
+/// costs more than the rest of the answer. Absent optionals are left out.
+public struct JSONObjectWriter {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        appendKey(key)
+        bytes.append(contentsOf: OrderedJSONEncoder.quoted(value).utf8)
+    }
+
+    public mutating func add(_ key: String, _ value: Int?) {
+        guard let value else { return }
+        appendKey(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    public func finished() -> [UInt8] {
+        bytes + [UInt8(ascii: "}")]
+    }
+
+    private mutating func appendKey(_ key: String) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: OrderedJSONEncoder.quoted(key).utf8)
+        bytes.append(UInt8(ascii: ":"))
+    }
 }
 
 /// One value in the tree being built; containers fill it in as they are used.
@@ -55,6 +91,8 @@ private final class Node {
     }
 
     static func quoted(_ text: String) -> String {
+        // Most text needs no escape: one scan of its bytes, then a single copy.
+        if !needsEscaping(text) { return "\"" + text + "\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -71,6 +109,17 @@ private final class Node {
         return result + "\""
     }
 
+    /// Control characters, `"`, `\\`, and the lead byte of U+2028/U+2029 (E2) send `quoted` the slow way.
+    private static func needsEscaping(_ text: String) -> Bool {
+        func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 {
+                return true
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+    }
+
     static func number(_ value: Double) throws -> String {
         guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "JSON has no \(value)")) }
         if let integer = Int(exactly: value) { return String(integer) }
@@ -80,7 +129,8 @@ private final class Node {
     func appendMember(_ key: String) -> Node {
         let child = Node()
         if case .object(var members) = content {
-            members.removeAll { $0.0 == key }
+            content = .empty  // drop the second reference, so the append below does not copy
+            if members.contains(where: { $0.0 == key }) { members.removeAll { $0.0 == key } }
             members.append((key, child))
             content = .object(members)
         } else {
@@ -92,6 +142,7 @@ private final class Node {
     func appendItem() -> Node {
         let child = Node()
         if case .array(var items) = content {
+            content = .empty  // drop the second reference, so the append below does not copy
             items.append(child)
             content = .array(items)
         } else {

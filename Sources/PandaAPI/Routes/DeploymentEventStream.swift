@@ -13,7 +13,7 @@ enum DeploymentEventStream {
     static let pageSize = 64
 
     static func open(_ deployment: Deployment, resumingAfter lastEventID: String?,
-                     settings: PandaConfiguration.Events, openStreams: Meter) -> EventStream {
+                     settings: PandaConfiguration.Events, frames: EventFrames, openStreams: Meter) -> EventStream {
         let log = deployment.log
         let resume: EventLog.Resume = lastEventID.map { .after($0) } ?? .fromStart
         let cursor = Mutex(log.cursor(for: resume))
@@ -24,7 +24,7 @@ enum DeploymentEventStream {
                 var pulled = EventStream.Pulled(bytes: [])
                 for entry in log.events(after: cursor, limit: pageSize) {
                     let event = entry.event
-                    pulled.bytes += ServerSentEvent(id: event.id, event: event.kind.rawValue, data: event.data).encoded()
+                    pulled.bytes += frames.frame(for: event)
                     cursor = entry.sequence
                     if event.isTerminal {
                         pulled.finishAfter = closeAfterTerminal
@@ -43,5 +43,23 @@ enum DeploymentEventStream {
             stream.onClose { log.unwatch(token) }
         }
         return stream
+    }
+}
+
+/// SSE frames of recent events, encoded once however many streams send them: a
+/// deployment watched by thousands of dashboards encodes each event once, not per stream.
+final class EventFrames: Sendable {
+    private let frames = Mutex<[String: [UInt8]]>([:])
+    /// Frames are wanted while an event is being fanned out or replayed; past this many, start over.
+    private let limit = 1024
+
+    func frame(for event: DeploymentEvent) -> [UInt8] {
+        if let frame = frames.withLock({ $0[event.id] }) { return frame }
+        let frame = ServerSentEvent(id: event.id, event: event.kind.rawValue, data: event.data).encoded()
+        frames.withLock { frames in
+            if frames.count >= limit { frames.removeAll(keepingCapacity: true) }
+            frames[event.id] = frame
+        }
+        return frame
     }
 }

@@ -117,7 +117,8 @@ public final class EventLog: Sendable {
     }
 
     public var count: Int { state.withLock { $0.count } }
-    public var isFinished: Bool { state.withLock { $0.last?.isTerminal ?? false } }
+    /// True once the terminal event is in: nothing is appended after it.
+    public var hasEnded: Bool { state.withLock { $0.last?.isTerminal ?? false } }
     public var subscriberCount: Int { state.withLock { $0.subscribers.count + $0.wakers.count } }
 
     /// Every event, read from the store (tests and tools; streams page with ``events(after:limit:)``).

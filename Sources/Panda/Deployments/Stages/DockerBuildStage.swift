@@ -11,7 +11,7 @@ public struct DockerBuildStage: Stage {
 
     public func run(in context: DeploymentContext) async throws {
         let request = context.request
-        context.publish("[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...")
+        context.publish(.cloning)
 
         let checkout = context.workspace.path("repo")
         let git = GitCLI(home: context.workspace.path)
@@ -25,7 +25,7 @@ public struct DockerBuildStage: Stage {
         let head = try await context.run(git.headCommit(in: checkout))
         let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         context.record { $0.commitSHA = commit.isEmpty ? nil : commit }
-        context.publish("[Stage 1] Repository 클론 완료", details: ["path": .string(checkout), "commitSha": .string(commit)])
+        context.publish(.cloned, details: ["path": .string(checkout), "commitSha": .string(commit)])
 
         // A walk of the checkout: blocking, so off the cooperative pool.
         guard let dockerfile = await BlockingWork.run({ DockerfileLocator.locate(in: checkout) }) else {
@@ -33,7 +33,7 @@ public struct DockerBuildStage: Stage {
         }
         let exposed = (try? String(contentsOfFile: "\(checkout)/\(dockerfile)", encoding: .utf8)).flatMap(DockerfileLocator.exposedPort)
         context.record { $0.containerPort = exposed }
-        context.publish("[Stage 1] Dockerfile 찾음", details: ["path": .string(dockerfile)])
+        context.publish(.dockerfileFound, details: ["path": .string(dockerfile)])
 
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
         let tag = ImageNaming.tag(owner: request.owner, repo: request.repo, branch: request.branch,
@@ -45,7 +45,7 @@ public struct DockerBuildStage: Stage {
         let keep = context.configuration.docker.keepImagesPerRepository
         context.onFinish { await Self.pruneImages(of: repository, keeping: keep, context: context) }
 
-        let relay = BuildLogRelay(context: context, message: "[Stage 1] Docker build 출력")
+        let relay = BuildLogRelay(context: context, message: .buildOutput)
         let build = try await context.run(
             DockerCLI().build(
                 dockerfile: dockerfilePath, tag: localImage, context: buildContext,
@@ -60,7 +60,7 @@ public struct DockerBuildStage: Stage {
             $0.imageName = tag
             $0.localImage = localImage
         }
-        context.publish("[Stage 1] Docker 이미지 빌드 완료", details: ["imageName": .string(tag)])
+        context.publish(.imageBuilt, details: ["imageName": .string(tag)])
     }
 
     /// Images Panda built carry this label, so pruning never touches anything else.

@@ -15,12 +15,12 @@ public struct ECRPushStage: Stage {
         guard let localImage = context.facts.localImage, let tag = context.facts.imageName else {
             throw StageFailure("No image was built", errorCode: .unexpectedError)
         }
-        context.publish("[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...")
+        context.publish(.pushing)
 
         let aws = context.awsCLI
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
         let repositoryURI = try await ensureRepository(repository, context: context)
-        context.publish("[Stage 2] ECR 리포지토리 확인 완료", details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
+        context.publish(.repositoryReady, details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
 
         let override = context.configuration.aws.registryHostOverride
         let registryHost = override.isEmpty ? String(repositoryURI.prefix { $0 != "/" }) : override
@@ -33,13 +33,13 @@ public struct ECRPushStage: Stage {
         guard login.succeeded else {
             throw StageFailure("docker login to \(registryHost) failed: \(login.stderrTail(maxLines: 3, maxBytes: 500))")
         }
-        context.publish("[Stage 2] ECR 로그인 완료", details: ["registry": .string(registryHost)])
+        context.publish(.registryLoggedIn, details: ["registry": .string(registryHost)])
 
         let remoteImage = "\(registryHost)/\(repository):\(tag)"
         let tagged = try await context.run(docker.tag(localImage, remoteImage))
         guard tagged.succeeded else { throw StageFailure("docker tag failed: \(tagged.stderrTail(maxLines: 3, maxBytes: 500))") }
 
-        let relay = BuildLogRelay(context: context, message: "[Stage 2] Docker push 출력")
+        let relay = BuildLogRelay(context: context, message: .pushOutput)
         let push = try await context.run(
             docker.push(remoteImage, timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
             onLine: { relay.receive($0) })
@@ -50,24 +50,23 @@ public struct ECRPushStage: Stage {
             $0.imageURI = remoteImage
             $0.imageDigest = digest
         }
-        context.publish("[Stage 2] 이미지 Push 완료", details: ["uri": .string(remoteImage), "digest": .string(digest)])
+        context.publish(.imagePushed, details: ["uri": .string(remoteImage), "digest": .string(digest)])
     }
 
     private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> String {
-        let described = try await context.aws("ecr", "describe-repositories", ["--repository-names", repository],
-                                              tolerating: ["RepositoryNotFoundException"])
+        let described = try await context.aws(tolerating: ["RepositoryNotFoundException"]) {
+            $0.ecr.describeRepositories(names: [repository])
+        }
         if let uri = described?["repositories"]?.arrayValue.first?["repositoryUri"]?.stringValue { return uri }
         let settings = context.configuration.aws
         // Another deployment of the same repository may create it first: then look again.
-        let created = try await context.aws("ecr", "create-repository", [
-            "--repository-name", repository,
-            "--image-scanning-configuration", "scanOnPush=\(settings.ecrScanOnPush)",
-            "--image-tag-mutability", settings.ecrImmutableTags ? "IMMUTABLE" : "MUTABLE",
-        ], tolerating: ["RepositoryAlreadyExistsException"])
+        let created = try await context.aws(tolerating: ["RepositoryAlreadyExistsException"]) {
+            $0.ecr.createRepository(name: repository, scanOnPush: settings.ecrScanOnPush, immutableTags: settings.ecrImmutableTags)
+        }
         let repositoryJSON = if let created {
             created["repository"]
         } else {
-            try await context.aws("ecr", "describe-repositories", ["--repository-names", repository])["repositories"]?.arrayValue.first
+            try await context.aws { $0.ecr.describeRepositories(names: [repository]) }["repositories"]?.arrayValue.first
         }
         guard let uri = repositoryJSON?["repositoryUri"]?.stringValue, !uri.isEmpty else {
             throw StageFailure("ECR answered without a repository URI")
@@ -76,7 +75,7 @@ public struct ECRPushStage: Stage {
     }
 
     private func loginPassword(aws: AWSCLI, context: DeploymentContext) async throws -> Secret {
-        let result = try await context.run(aws.command("ecr", "get-login-password", []).withoutOutputFormat())
+        let result = try await context.run(aws.ecr.getLoginPassword())
         let password = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.succeeded, !password.isEmpty else {
             throw StageFailure("ECR get-login-password failed: \(AWSCLI.errorReason(fromStderr: result.stderr))")
@@ -96,16 +95,5 @@ public struct ECRPushStage: Stage {
         let path = workspace.path("docker-config")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         return path
-    }
-}
-
-extension Command {
-    /// `get-login-password` prints the bare password; `--output json` does not apply.
-    func withoutOutputFormat() -> Command {
-        var command = self
-        if let index = command.arguments.lastIndex(of: "--output"), index + 1 < command.arguments.count {
-            command.arguments.removeSubrange(index...(index + 1))
-        }
-        return command
     }
 }

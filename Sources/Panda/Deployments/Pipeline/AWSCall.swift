@@ -13,19 +13,16 @@ public struct AWSCallFailure: PandaError, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// A JSON document as one aws CLI argument (`--ip-permissions '[…]'`), keys sorted.
-func awsJSONArgument(_ value: Any) throws -> String {
-    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-}
-
 extension DeploymentContext {
-    /// Runs `aws <service> <operation> …` with this deployment's credentials and parses the JSON it prints.
+    /// Runs one aws command built from this deployment's CLI (credentials, region, endpoint)
+    /// and parses the JSON it prints, e.g. `try await context.aws { $0.ecs.describeServices(…) }`.
     @discardableResult
-    func aws(_ service: String, _ operation: String, _ arguments: [String] = []) async throws -> JSONValue {
-        let result = try await run(awsCLI.command(service, operation, arguments))
+    func aws(_ build: (AWSCLI) -> Command) async throws -> JSONValue {
+        let command = build(awsCLI)
+        let result = try await run(command)
         guard result.succeeded else {
             throw AWSCallFailure(
-                operation: "\(service) \(operation)",
+                operation: command.arguments.prefix(2).joined(separator: " "),
                 code: AWSCLI.errorCode(inStderr: result.stderr),
                 reason: AWSCLI.errorReason(fromStderr: result.stderr))
         }
@@ -35,9 +32,9 @@ extension DeploymentContext {
     }
 
     /// Like `aws`, but an error with one of `codes` answers `nil` (e.g. "not found").
-    func aws(_ service: String, _ operation: String, _ arguments: [String] = [], tolerating codes: Set<String>) async throws -> JSONValue? {
+    func aws(tolerating codes: Set<String>, _ build: (AWSCLI) -> Command) async throws -> JSONValue? {
         do {
-            return try await aws(service, operation, arguments)
+            return try await aws(build)
         } catch let failure as AWSCallFailure where failure.code.map(codes.contains) ?? false {
             return nil
         }
