@@ -34,6 +34,8 @@ bench: setup-test
 	$(SWIFT) build -c release --product panda
 	$(SWIFT) build -c release --product panda-demo-fixtures
 	bash bench/orchestration/run.sh
+	$(SWIFT) build -c release --product panda-storage-bench
+	.build/release/panda-storage-bench
 
 # Panda end to end on this machine, no AWS account: fixtures + panda + curl (see README).
 demo: setup-test

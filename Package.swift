@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -20,6 +21,14 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // The embedded database of Panda's store (Debian libsqlite3-dev), as thin as CMicroHTTPD.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Linux calls Swift cannot import directly (prctl).
+        .systemLibrary(name: "CLinuxShims"),
         .target(
             name: "HTTPServer",
             dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]
@@ -34,7 +43,12 @@ let package = Package(
         ),
         .target(
             name: "Panda",
-            dependencies: ["Tools", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]
+            dependencies: [
+                "Tools", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "PandaAPI",
@@ -49,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "panda",
             dependencies: [
-                "PandaAPI", "Panda", "HTTPServer", "PandaClient",
+                "PandaAPI", "Panda", "HTTPServer", "PandaClient", "CLinuxShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -61,6 +75,12 @@ let package = Package(
             name: "http-probe-server",
             dependencies: ["HTTPServer"],
             path: "bench/http-probe-server"
+        ),
+        // `make bench`: what the durable store costs (event appends, result lookups, SSE replay).
+        .executableTarget(
+            name: "panda-storage-bench",
+            dependencies: ["Panda", "PandaAPI", "HTTPServer", "Tools"],
+            path: "bench/storage"
         ),
         // Real components the tests start and stop: moto, fixtures, registries.
         .target(

@@ -127,6 +127,7 @@ note "ready in $(json "$fixtures" 'd["startupSeconds"]') s; repository $owner/$r
 settings=()
 while IFS= read -r setting; do settings+=(--set "$setting"); done < <(json "$fixtures" '"\n".join(d["pandaSettings"])')
 for setting in "${tuning[@]}" ${DEMO_SETTINGS:-}; do settings+=(--set "$setting"); done
+settings+=(--set "storage.directory=$work/data")
 say "Starting panda serve --port 0 with:"
 for ((i = 1; i < ${#settings[@]}; i += 2)); do note "--set ${settings[i]}"; done
 "$bin_dir/panda" serve --port 0 "${settings[@]}" >"$work/panda.out" 2>"$work/panda.log" &

@@ -30,10 +30,12 @@ python3 Tests/Browser/dashboard_test.py --bin .build/debug --screenshots .build/
 echo "== schemathesis against /api-docs"
 swift build --product panda
 log=$(mktemp)
+storage=$(mktemp -d)
 # Upstreams point at closed local ports: connects fail fast with the contract's 400s.
 .build/debug/panda serve --port 0 \
     --set github.apiBaseURL=http://127.0.0.1:9 --set github.gitBaseURL=http://127.0.0.1:9 \
-    --set aws.endpointURL=http://127.0.0.1:9 --set aws.validationTimeoutSeconds=5 >"$log" 2>&1 &
+    --set aws.endpointURL=http://127.0.0.1:9 --set aws.validationTimeoutSeconds=5 \
+    --set storage.directory="$storage/data" >"$log" 2>&1 &
 panda_pid=$!
 for _ in $(seq 1 50); do grep -q "panda listening on" "$log" && break; sleep 0.1; done
 url=$(sed -n 's/^panda listening on //p' "$log")
@@ -42,7 +44,7 @@ schemathesis run "$url/api-docs" \
     --max-examples 40 --seed 20261127 --no-color --request-timeout 30
 kill "$panda_pid"; wait "$panda_pid" 2>/dev/null || true
 panda_pid=""
-rm -f "$log"
+rm -rf "$log" "$storage"
 
 # Fuzzing: the Swift test above replays the corpus; here libFuzzer explores from it (bounded).
 echo "== libFuzzer over the fuzz targets"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-run}"
 
-apt_packages=(libmicrohttpd-dev pkg-config git curl docker.io)
+apt_packages=(libmicrohttpd-dev libsqlite3-dev util-linux pkg-config git curl docker.io)
 pip_packages=(awscli swagger-ui-bundle)
 if [[ "$purpose" == "test" ]]; then
     apt_packages+=(wrk docker-registry apache2-utils busybox-static procps)

@@ -14,8 +14,10 @@ public struct PandaServices: Sendable {
         self.readiness = readiness
     }
 
-    /// Everything wired for real: one process runner, one in-memory registry.
-    public static func live(configuration: PandaConfiguration, logger: Logger = Logger(label: "panda")) -> PandaServices {
+    /// Everything wired for real: one process runner, one registry, one store. The default
+    /// store lives in memory (tests); `panda serve` passes the one opened from `storage.directory`.
+    public static func live(configuration: PandaConfiguration, storage: Storage = .inMemory(),
+                            logger: Logger = Logger(label: "panda")) -> PandaServices {
         var processLogger = logger
         processLogger[metadataKey: "component"] = "process"
         var connectionLogger = logger
@@ -23,9 +25,28 @@ public struct PandaServices: Sendable {
         var deploymentLogger = logger
         deploymentLogger[metadataKey: "component"] = "deployments"
         let runner = ProcessRunner(logger: processLogger)
-        let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger)
+        let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger,
+                                            registry: ConnectionRegistry(storage: storage))
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
                                             pipeline: standardPipeline, branchVerifier: connections, logger: deploymentLogger)
         return PandaServices(connections: connections, deployments: deployments)
+    }
+
+    /// Deletes a connection and its secrets everywhere; queued deployments that would have
+    /// used it are cancelled first, with an error that says why.
+    public func deleteConnection(_ id: String) async throws {
+        let isGitHub = await connections.registry.github(id) != nil
+        let isAWS = await connections.registry.aws(id) != nil
+        guard isGitHub || isAWS else {
+            throw DeploymentError("Connection not found: \(id)")
+        }
+        await deployments.cancelQueued(usingConnection: id)
+        try await connections.delete(id)
+    }
+
+    /// Reads back what the store holds (connections, then deployments); call once before serving.
+    public func restore() async throws -> DeploymentService.RestoreSummary {
+        _ = try await connections.registry.restore()
+        return try await deployments.restore()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLinuxShims
 import Foundation
 import HTTPServer
 import Logging
@@ -45,8 +46,29 @@ struct Serve: AsyncParsableCommand {
             logger.warning("ignoring environment variable \(name): not a Panda setting (see `panda settings`)")
         }
 
-        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger),
-                               metrics: metrics)
+        // No core dumps: Panda's memory holds decrypted tokens and keys.
+        if panda_set_dumpable(0) != 0 {
+            logger.warning("could not turn core dumps off (PR_SET_DUMPABLE)")
+        }
+        let storage: Storage
+        do {
+            storage = try Storage.open(directory: configuration.storage.directory, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("panda: \(error)\n".utf8))
+            throw ExitCode(73)  // EX_CANTCREAT
+        }
+        let services = PandaServices.live(configuration: configuration, storage: storage, logger: logger)
+        do {
+            let restored = try await services.restore()
+            logger.info("state restored", metadata: [
+                "finished": "\(restored.finished)", "interrupted": "\(restored.interrupted.joined(separator: ","))",
+                "requeued": "\(restored.requeued.joined(separator: ","))",
+            ])
+        } catch {
+            FileHandle.standardError.write(Data("panda: storage \(configuration.storage.directory): \(error)\n".utf8))
+            throw ExitCode(73)
+        }
+        let app = PandaHTTPApp(configuration: configuration, services: services, metrics: metrics)
         let server = app.makeServer()
         do {
             try server.start()
@@ -59,7 +81,10 @@ struct Serve: AsyncParsableCommand {
 
         await HTTPServer.waitForTerminationSignal()
         app.services.readiness.markDraining()
-        logger.info("shutting down")
+        // New deployments are refused (503) while running ones get drainSeconds to finish;
+        // then they are cancelled with their clean-up, and only then do the streams end.
+        logger.info("shutting down", metadata: ["drainSeconds": "\(configuration.server.drainSeconds)"])
+        await services.deployments.shutDown(drain: .seconds(configuration.server.drainSeconds))
         await server.shutdown()
         logger.info("stopped")
     }

@@ -25,7 +25,8 @@ private struct BranchCheckStage: Stage {
     static func engine(_ configuration: PandaConfiguration = PandaConfiguration(),
                        stages: @escaping @Sendable () -> [any Stage] = { [BranchCheckStage()] }) async -> EngineServices {
         let engine = await EngineServices(configuration: configuration, stages: stages)
-        await engine.services.connections.registry.add(GitHubConnection(
+        // The registry's store is in memory: adding cannot fail.
+        try! await engine.services.connections.registry.add(GitHubConnection(
             id: otherGitHubID, owner: "octo", repo: "other", branch: "main", token: Secret("ghp_test"),
             fullName: "octo/other", defaultBranch: "main", headCommitSHA: "0000000000000000000000000000000000000000"))
         return engine

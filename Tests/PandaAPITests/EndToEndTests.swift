@@ -439,9 +439,16 @@ final class EndToEndEnvironment: Sendable {
     let standIn: ECSStandIn
     let panda: TestProcess
     let api: EndToEndAPI
+    /// `--set` values panda runs with, its storage directory among them (for restarts).
+    let pandaSettings: [String]
+    /// Panda's `storage.directory` (in a scratch directory of its own, removed by ``stop()``).
+    let storageDirectory: String
 
     private init(owner: String, token: String, git: GitFixture, githubAPI: GitHubAPIFixture, registry: RegistryFixture,
-                 moto: MotoServer, standIn: ECSStandIn, panda: TestProcess, api: EndToEndAPI) {
+                 moto: MotoServer, standIn: ECSStandIn, panda: TestProcess, api: EndToEndAPI, pandaSettings: [String],
+                 storageDirectory: String) {
+        self.pandaSettings = pandaSettings
+        self.storageDirectory = storageDirectory
         self.owner = owner
         self.token = token
         self.git = git
@@ -497,7 +504,12 @@ final class EndToEndEnvironment: Sendable {
             let standIn = try await ECSStandIn.start(moto: moto)
             cleanups.append { try? await standIn.stop() }
 
+            let storageDirectory = NSTemporaryDirectory() + "panda-e2e-storage-\(suffix)/data"
+            try FileManager.default.createDirectory(atPath: (storageDirectory as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            cleanups.append { try? FileManager.default.removeItem(atPath: (storageDirectory as NSString).deletingLastPathComponent) }
             let settings = [
+                "storage.directory=\(storageDirectory)",
                 "github.apiBaseURL=\(githubAPI.baseURL)",
                 "github.gitBaseURL=\(git.baseURL)",
                 "aws.endpointURL=\(standIn.apiEndpointURL)",
@@ -513,23 +525,34 @@ final class EndToEndEnvironment: Sendable {
                 "events.closeAfterTerminalSeconds=1",
                 "deployments.stageTimeoutSeconds=240",
             ] + extraSettings
-            let panda = try TestProcess.start(
-                name: "panda-e2e", executable: pandaBinary,
-                arguments: ["serve", "--config", checkout.appendingPathComponent("config/panda.json").path, "--port", "0"]
-                    + settings.flatMap { ["--set", $0] },
-                workingDirectory: checkout)
+            let (panda, api) = try await launchPanda(settings: settings)
             cleanups.append {
                 await panda.stop(grace: .seconds(10))
                 try? FileManager.default.removeItem(at: panda.logFile)
             }
-            try await panda.waitUntilReady(timeout: .seconds(30)) { listeningPort(in: panda.logTail()) != nil }
-            let port = try #require(listeningPort(in: panda.logTail()))
             return EndToEndEnvironment(owner: owner, token: token, git: git, githubAPI: githubAPI, registry: registry,
-                                       moto: moto, standIn: standIn, panda: panda, api: EndToEndAPI(port: port))
+                                       moto: moto, standIn: standIn, panda: panda, api: api, pandaSettings: settings,
+                                       storageDirectory: storageDirectory)
         } catch {
             await unwind()
             throw error
         }
+    }
+
+    /// Starts the panda binary with `settings` and waits until it listens.
+    static func launchPanda(settings: [String]) async throws -> (TestProcess, EndToEndAPI) {
+        let panda = try TestProcess.start(
+            name: "panda-e2e", executable: pandaBinary,
+            arguments: ["serve", "--config", checkout.appendingPathComponent("config/panda.json").path, "--port", "0"]
+                + settings.flatMap { ["--set", $0] },
+            workingDirectory: checkout)
+        do {
+            try await panda.waitUntilReady(timeout: .seconds(30)) { listeningPort(in: panda.logTail()) != nil }
+        } catch {
+            await panda.stop()
+            throw error
+        }
+        return (panda, EndToEndAPI(port: try #require(listeningPort(in: panda.logTail()))))
     }
 
     /// The port in panda's `panda listening on http://ADDRESS:PORT` line.
@@ -560,6 +583,7 @@ final class EndToEndEnvironment: Sendable {
             if !ids.isEmpty { _ = try? await TestProcess.runner.run(DockerEngine.command(["rmi", "-f"] + ids)) }
         }
         try? FileManager.default.removeItem(at: panda.logFile)
+        try? FileManager.default.removeItem(atPath: (storageDirectory as NSString).deletingLastPathComponent)
         return leftovers
     }
 

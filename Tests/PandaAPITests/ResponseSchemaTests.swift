@@ -52,10 +52,11 @@ import Tools
                                 credentials: .init(accessKeyId: Secret("AKIA"), secretAccessKey: Secret("s"), sessionToken: nil),
                                 accountId: "123456789012", callerARN: "arn:aws:iam::123456789012:user/t")
         let request = DeploymentRequest(owner: "octocat", repo: "hello-world", branch: "main", github: github, aws: aws)
-        let failed = Deployment(id: "dep_a1b2c3d4e5", request: request)
+        let store = SQLiteStore.inMemory()
+        let failed = Deployment(id: "dep_a1b2c3d4e5", request: request, store: store)
         failed.markStarted()
         failed.finish(failure: DeploymentFailure(message: "Deployment failed: boom", errorCode: .dockerBuildFailed, stage: 1))
-        let queued = Deployment(id: "dep_b1b2c3d4e5", request: request, kind: .teardown)
+        let queued = Deployment(id: "dep_b1b2c3d4e5", request: request, kind: .teardown, store: store)
         return DeploymentPage(deployments: [DeploymentSummary(queued), DeploymentSummary(failed)],
                               nextCursor: DeploymentCursor(acceptedAt: start, id: "dep_a1b2c3d4e5"))
     }

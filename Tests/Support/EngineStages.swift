@@ -31,16 +31,18 @@ public struct EngineServices: Sendable {
     public let githubID = "gh_test000001"
     public let awsID = "aws_test00001"
 
-    public init(configuration: PandaConfiguration, stages: @escaping @Sendable () -> [any Stage]) async {
+    public init(configuration: PandaConfiguration, storage: Storage = .inMemory(),
+                stages: @escaping @Sendable () -> [any Stage]) async {
         let runner = ProcessRunner()
-        let connections = ConnectionService(configuration: configuration, runner: runner)
+        let connections = ConnectionService(configuration: configuration, runner: runner, registry: ConnectionRegistry(storage: storage))
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
                                             pipeline: { _ in stages() })
         services = PandaServices(connections: connections, deployments: deployments)
-        await connections.registry.add(GitHubConnection(
+        // The registry's store is in memory: adding cannot fail.
+        try! await connections.registry.add(GitHubConnection(
             id: githubID, owner: "octo", repo: "app", branch: "main", token: Secret("ghp_test"),
             fullName: "octo/app", defaultBranch: "main", headCommitSHA: "0000000000000000000000000000000000000000"))
-        await connections.registry.add(AWSConnection(
+        try! await connections.registry.add(AWSConnection(
             id: awsID, region: "us-east-1",
             credentials: .init(accessKeyId: Secret("AKIATEST"), secretAccessKey: Secret("secret"), sessionToken: nil),
             accountId: "123456789012", callerARN: "arn:aws:iam::123456789012:user/test"))

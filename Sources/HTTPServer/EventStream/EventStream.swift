@@ -1,12 +1,31 @@
 import CMicroHTTPD
 import Synchronization
 
-/// A streaming response body fed from any thread.
+/// A streaming response body fed from any thread, or pulled from a source.
 ///
-/// libmicrohttpd pulls bytes through `read`; when nothing is pending the connection is
-/// suspended (returning 0 without suspending would spin a core) and `send` resumes it.
-/// Push side and reader share one lock, and only a suspended connection is resumed.
+/// libmicrohttpd pulls bytes through `read`; when nothing is pending the stream asks its
+/// ``Source`` (if it has one) for more, and when there is still nothing the connection is
+/// suspended (returning 0 without suspending would spin a core) until `send` or `wake`
+/// resumes it. Push side and reader share one lock, and only a suspended connection is
+/// resumed. A source lets a long history be sent page by page as the client reads it,
+/// instead of all at once into the pending buffer.
 public final class EventStream: @unchecked Sendable {
+    /// What a source hands over when asked: bytes to send (maybe none yet), and whether
+    /// it has said everything, in which case the stream ends `finishAfter` later.
+    public struct Pulled: Sendable {
+        public var bytes: [UInt8]
+        public var finishAfter: Duration?
+
+        public init(bytes: [UInt8], finishAfter: Duration? = nil) {
+            self.bytes = bytes
+            self.finishAfter = finishAfter
+        }
+    }
+
+    /// Called on the server thread, with the stream's lock held, whenever nothing is pending:
+    /// it must be quick and must not call back into the stream. `maxBytes` is a hint.
+    public typealias Source = @Sendable (_ maxBytes: Int) -> Pulled
+
     private struct State {
         var pending: [UInt8] = []
         var readOffset = 0
@@ -18,15 +37,19 @@ public final class EventStream: @unchecked Sendable {
         var lastWrite = ContinuousClock.now
         var deadline: ContinuousClock.Instant?
         var closeHandlers: [@Sendable () -> Void] = []
+        var sourceDone = false
     }
 
     private let state = Mutex(State())
+    private let source: Source?
     /// A client that reads slower than events arrive is cut off past this; it reconnects.
     public let maxPendingBytes: Int
 
     /// - Parameter lifetime: the stream ends by itself after this long.
-    public init(lifetime: Duration? = nil, maxPendingBytes: Int = 4 * 1024 * 1024) {
+    /// - Parameter source: pulled for more bytes whenever the pending ones are written.
+    public init(lifetime: Duration? = nil, maxPendingBytes: Int = 4 * 1024 * 1024, source: Source? = nil) {
         self.maxPendingBytes = maxPendingBytes
+        self.source = source
         if let lifetime {
             state.withLock { $0.deadline = .now + lifetime }
         }
@@ -50,6 +73,11 @@ public final class EventStream: @unchecked Sendable {
             state.lastWrite = .now
             Self.wake(&state)
         }
+    }
+
+    /// Tells a stream with a source that there may be more to pull.
+    public func wake() {
+        state.withLock { Self.wake(&$0) }
     }
 
     /// Ends the stream cleanly once what is pending has been written.
@@ -79,6 +107,9 @@ public final class EventStream: @unchecked Sendable {
         if alreadyClosed { handler() }
     }
 
+    /// About what one pull asks for: a page of history per wake-up of the connection.
+    static let pullBytes = 64 * 1024
+
     /// Must run with the lock held; resuming is safe from any thread.
     private static func wake(_ state: inout State) {
         guard state.suspended, let connection = state.connection else { return }
@@ -96,6 +127,16 @@ public final class EventStream: @unchecked Sendable {
     func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         state.withLock { state in
             if state.overflowed { return panda_mhd_reader_end_with_error() }
+            if state.pending.count == state.readOffset, !state.finished, !state.sourceDone, let source {
+                let pulled = source(Self.pullBytes)
+                state.pending.append(contentsOf: pulled.bytes)
+                if !pulled.bytes.isEmpty { state.lastWrite = .now }
+                if let delay = pulled.finishAfter {
+                    state.sourceDone = true
+                    let when = ContinuousClock.now + delay
+                    state.deadline = min(state.deadline ?? when, when)
+                }
+            }
             let available = state.pending.count - state.readOffset
             if available > 0 {
                 let count = min(available, capacity)
@@ -112,6 +153,8 @@ public final class EventStream: @unchecked Sendable {
                 }
                 return count
             }
+            // A source that has said everything ends the stream at its deadline (at once for a zero delay).
+            if state.sourceDone, let deadline = state.deadline, ContinuousClock.now >= deadline { state.finished = true }
             if state.finished { return panda_mhd_reader_end_of_stream() }
             guard let connection = state.connection else { return 0 }
             state.suspended = true

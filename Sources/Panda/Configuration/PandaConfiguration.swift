@@ -9,6 +9,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 60
         public var maxBodyBytes = 64 * 1024
         public var shutdownGraceSeconds = 3
+        /// On SIGTERM/SIGINT, running deployments get this long to finish before they are cancelled.
+        public var drainSeconds = 60
         /// `Host` values answered (others get 421); the bound address is always allowed.
         /// A name without a port matches it without one or with the bound port; `*` allows any.
         public var allowedHosts = ["localhost", "127.0.0.1", "[::1]"]
@@ -42,6 +44,10 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var maxStreamSeconds = 300
         public var closeAfterTerminalSeconds = 5
         public var retryMilliseconds = 5000
+        /// A longer line of tool output is cut, with a marker saying how much.
+        public var maxLineBytes = 4096
+        /// Tool output one deployment keeps; past it output events are dropped (an event says so).
+        public var maxOutputBytesPerDeployment = 4 * 1024 * 1024
     }
 
     public struct Deployments: Sendable, Equatable {
@@ -143,6 +149,11 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var openAPIFile = "api/openapi.json"
     }
 
+    public struct Storage: Sendable, Equatable {
+        /// Where the database and (without PANDA_SECRET_KEY) the key live; created 0700.
+        public var directory = "data"
+    }
+
     public struct Log: Sendable, Equatable {
         /// `text` (one human-readable line per entry) or `json` (one JSON object per line).
         public var format = "text"
@@ -166,6 +177,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var health = Health()
     public var docs = Docs()
     public var commands = Commands()
+    public var storage = Storage()
     public var connections = Connections()
     public var log = Log()
 

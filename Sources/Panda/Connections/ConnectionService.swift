@@ -102,8 +102,8 @@ public final class ConnectionService: BranchVerifier {
         if await registry.count >= configuration.connections.max { throw connectionLimitReached }
     }
 
-    private func keep(_ entry: ConnectionRegistry.Entry, id: String) async throws(DeploymentError) {
-        guard await registry.add(entry, id: id, limit: configuration.connections.max) else { throw connectionLimitReached }
+    private func keep(_ entry: ConnectionRegistry.Entry, id: String) async throws {
+        guard try await registry.add(entry, id: id, limit: configuration.connections.max) else { throw connectionLimitReached }
     }
 
     private var connectionLimitReached: DeploymentError {
@@ -118,9 +118,11 @@ public final class ConnectionService: BranchVerifier {
         }
     }
 
-    /// Forgets a connection and its secret. Unknown ids are a `Connection not found` error.
-    public func delete(_ id: String) async throws(DeploymentError) {
-        guard await registry.remove(id) else {
+    /// Forgets a connection and its secret, in memory and in the store. Unknown ids are a
+    /// `Connection not found` error. ``PandaServices/deleteConnection(_:)`` also cancels
+    /// the queued deployments that would have used it.
+    public func delete(_ id: String) async throws {
+        guard try await registry.remove(id) else {
             throw DeploymentError("Connection not found: \(id)")
         }
         logger.info("connection deleted", metadata: ["connectionId": "\(id)"])

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 public enum DeploymentStatus: String, Sendable, Codable, CaseIterable {
@@ -11,7 +12,7 @@ public enum DeploymentStatus: String, Sendable, Codable, CaseIterable {
 }
 
 /// What a deployment learned and measured on its way; `nil` means not (yet) known, never guessed.
-public struct DeploymentFacts: Sendable, Equatable {
+public struct DeploymentFacts: Sendable, Equatable, Codable {
     public var imageName: String?
     /// `repository:tag` of the image built locally.
     public var localImage: String?
@@ -35,7 +36,7 @@ public struct DeploymentFacts: Sendable, Equatable {
 }
 
 /// Wall time of one stage, and how much of it child processes took.
-public struct StageTiming: Sendable, Equatable {
+public struct StageTiming: Sendable, Equatable, Codable {
     public let stage: Int
     public let name: String
     public var wallTime: Duration
@@ -44,13 +45,13 @@ public struct StageTiming: Sendable, Equatable {
     /// The same, per tool (`git`, `docker`, `aws`, `curl`, `other`).
     public var childProcessesByTool: [String: ToolTime] = [:]
 
-    public struct ToolTime: Sendable, Equatable {
+    public struct ToolTime: Sendable, Equatable, Codable {
         public var count = 0
         public var time = Duration.zero
     }
 }
 
-public struct DeploymentFailure: Sendable, Equatable {
+public struct DeploymentFailure: Sendable, Equatable, Codable {
     public let message: String
     public let errorCode: ErrorCode
     public let stage: Int?
@@ -60,6 +61,12 @@ public struct DeploymentFailure: Sendable, Equatable {
     /// Stopped by `POST …/cancel`, in `stage` or (`nil`) while still queued.
     static func cancelled(at stage: Int?) -> DeploymentFailure {
         DeploymentFailure(message: "Deployment failed: Deployment cancelled by request", errorCode: .deploymentCancelled, stage: stage)
+    }
+
+    /// Panda stopped (or crashed) while the deployment ran; found so at the next start.
+    static func interrupted(at stage: Int?) -> DeploymentFailure {
+        DeploymentFailure(message: "Deployment failed: Deployment interrupted: Panda stopped while it was running",
+                          errorCode: .deploymentInterrupted, stage: stage)
     }
 }
 
@@ -86,12 +93,13 @@ public struct DeploymentSnapshot: Sendable {
     }
 }
 
-/// One deployment: its request, its live state and its event log.
+/// One deployment: what was asked, its live state and its event log. Every change of
+/// state is written through to the store, so a restart finds it as it was.
 public final class Deployment: Sendable {
     public let id: String
-    public let request: DeploymentRequest
-    public let kind: DeploymentKind
-    public let log = EventLog()
+    public let target: DeploymentTarget
+    public let log: EventLog
+    public var kind: DeploymentKind { target.kind }
 
     private struct State {
         var status = DeploymentStatus.queued
@@ -104,21 +112,85 @@ public final class Deployment: Sendable {
         var stageTimings: [StageTiming] = []
         var queuePosition: Int?
         var cancelRequested = false
+        /// The connections with their secrets; dropped when the deployment ends.
+        var request: DeploymentRequest?
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let store: any Store
+    /// Serializes writes to the store so the last one written is the newest state.
+    private let persisting = Mutex(())
+    private static let logger = Logger(label: "panda.storage")
 
-    init(id: String, request: DeploymentRequest, kind: DeploymentKind = .deploy) {
+    init(id: String, request: DeploymentRequest, kind: DeploymentKind = .deploy, store: any Store,
+         limits: EventLog.Limits = EventLog.Limits()) {
         self.id = id
-        self.request = request
-        self.kind = kind
+        target = DeploymentTarget(request, kind: kind)
+        self.store = store
+        log = EventLog(deploymentID: id, store: store, limits: limits)
+        var initial = State()
+        initial.request = request
+        state = Mutex(initial)
+    }
+
+    /// A deployment read back from the store; its connections are attached by ``attach(_:)`` if it is to run.
+    init(restoring record: DeploymentRecord, store: any Store, limits: EventLog.Limits, lastEvent: SequencedEvent?) {
+        id = record.id
+        target = DeploymentTarget(owner: record.owner, repo: record.repo, branch: record.branch,
+                                  githubConnectionID: record.githubConnectionID, awsConnectionID: record.awsConnectionID,
+                                  kind: DeploymentKind(rawValue: record.kind) ?? .deploy)
+        self.store = store
+        log = EventLog(restoring: record.id, store: store, limits: limits, count: record.eventCount, last: lastEvent)
+        var restored = State()
+        restored.status = record.status
+        restored.currentStage = record.currentStage
+        restored.acceptedAt = record.acceptedAt
+        restored.startedAt = record.startedAt
+        restored.completedAt = record.completedAt
+        restored.facts = record.facts
+        restored.failure = record.failure
+        restored.stageTimings = record.stageTimings
+        state = Mutex(restored)
+    }
+
+    /// The request with its connections while the deployment may still run; `nil` after.
+    public var request: DeploymentRequest? { state.withLock { $0.request } }
+
+    func attach(_ request: DeploymentRequest) {
+        state.withLock { $0.request = request }
+    }
+
+    /// The stored form of this deployment now.
+    func record(lastUse: Int = 0) -> DeploymentRecord {
+        let eventCount = log.count
+        return state.withLock { state in
+            DeploymentRecord(
+                id: id, kind: target.kind.rawValue, owner: target.owner, repo: target.repo, branch: target.branch,
+                githubConnectionID: target.githubConnectionID, awsConnectionID: target.awsConnectionID,
+                status: state.status, currentStage: state.currentStage, acceptedAt: state.acceptedAt,
+                startedAt: state.startedAt, completedAt: state.completedAt, facts: state.facts, failure: state.failure,
+                stageTimings: state.stageTimings, eventCount: eventCount, lastUse: lastUse)
+        }
+    }
+
+    /// Writes the current state to the store; throws only for the caller that must refuse (the first write).
+    func persist() throws(StorageError) {
+        try persisting.withLock { _ throws(StorageError) in try store.saveDeployment(record()) }
+    }
+
+    private func persistLogging() {
+        do {
+            try persist()
+        } catch {
+            Self.logger.error("deployment state not stored", metadata: ["deploymentId": "\(id)", "error": "\(error.message)"])
+        }
     }
 
     public func snapshot() -> DeploymentSnapshot {
         let eventCount = log.count
         return state.withLock { state in
             DeploymentSnapshot(
-                id: id, owner: request.owner, repo: request.repo, branch: request.branch,
+                id: id, owner: target.owner, repo: target.repo, branch: target.branch,
                 status: state.status, currentStage: state.currentStage,
                 acceptedAt: state.acceptedAt, startedAt: state.startedAt, completedAt: state.completedAt,
                 facts: state.facts, failure: state.failure, eventCount: eventCount,
@@ -144,6 +216,7 @@ public final class Deployment: Sendable {
 
     func updateFacts(_ update: (inout DeploymentFacts) -> Void) {
         state.withLock { update(&$0.facts) }
+        persistLogging()
     }
 
     /// Returns the position when it changed, so a queue event is published only then.
@@ -161,6 +234,7 @@ public final class Deployment: Sendable {
             state.startedAt = Date()
             state.queuePosition = nil
         }
+        persistLogging()
     }
 
     func enterStage(_ stage: any Stage) {
@@ -169,6 +243,7 @@ public final class Deployment: Sendable {
             state.stageTimings.append(StageTiming(stage: stage.number, name: stage.name, wallTime: .zero,
                                                   childProcessTime: .zero, childProcessCount: 0))
         }
+        persistLogging()
     }
 
     func recordChildProcess(_ duration: Duration, tool: String) {
@@ -186,6 +261,7 @@ public final class Deployment: Sendable {
             guard !state.stageTimings.isEmpty else { return }
             state.stageTimings[state.stageTimings.count - 1].wallTime = wallTime
         }
+        persistLogging()
     }
 
     /// Marks a cancel request; returns false when the deployment had already finished.
@@ -206,9 +282,12 @@ public final class Deployment: Sendable {
             state.completedAt = Date()
             if state.startedAt == nil { state.startedAt = state.acceptedAt }
             state.queuePosition = nil
+            state.request = nil
             return true
         }
         guard finished else { return }
+        // The state first: whoever sees the terminal event finds the result stored.
+        persistLogging()
         DeploymentMetrics.finished(kind: kind, status: failure == nil ? .completed : .failed, errorCode: failure?.errorCode)
         if let failure {
             log.append(.error(failure.message, errorCode: failure.errorCode, stage: failure.stage))
@@ -216,6 +295,31 @@ public final class Deployment: Sendable {
             log.append(.done())
         }
         log.closeSubscriptions()
+    }
+}
+
+/// What a deployment is for, by connection id: what is stored (never the secrets).
+public struct DeploymentTarget: Sendable, Equatable {
+    public let owner: String
+    public let repo: String
+    public let branch: String
+    public let githubConnectionID: String
+    public let awsConnectionID: String
+    public let kind: DeploymentKind
+
+    public init(owner: String, repo: String, branch: String, githubConnectionID: String, awsConnectionID: String,
+                kind: DeploymentKind = .deploy) {
+        self.owner = owner
+        self.repo = repo
+        self.branch = branch
+        self.githubConnectionID = githubConnectionID
+        self.awsConnectionID = awsConnectionID
+        self.kind = kind
+    }
+
+    init(_ request: DeploymentRequest, kind: DeploymentKind) {
+        self.init(owner: request.owner, repo: request.repo, branch: request.branch,
+                  githubConnectionID: request.github.id, awsConnectionID: request.aws.id, kind: kind)
     }
 }
 

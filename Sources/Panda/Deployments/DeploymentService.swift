@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Synchronization
 import Tools
 
 /// Accepts deployments, runs them through the scheduler, and answers for their results.
@@ -6,8 +8,14 @@ public final class DeploymentService: Sendable {
     private let connections: ConnectionRegistry
     private let scheduler: Scheduler?
     private let results: ResultStore
-    private let branchVerifier: (any BranchVerifier)?
+    private let store: any Store
+    private let limits: EventLog.Limits
+    private let configuration: PandaConfiguration
+    private let runner: ProcessRunner
     private let logger: Logger
+    private let shuttingDown = Mutex(false)
+    private let recovery = Mutex<Task<Void, Never>?>(nil)
+    private let branchVerifier: (any BranchVerifier)?
 
     /// - Parameters:
     ///   - pipeline: the stages to run; `nil` while no pipeline is available,
@@ -19,8 +27,12 @@ public final class DeploymentService: Sendable {
                 logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
         self.branchVerifier = branchVerifier
+        self.configuration = configuration
+        self.runner = runner
         self.logger = logger
-        results = ResultStore(capacity: configuration.deployments.resultCapacity)
+        store = connections.storage.store
+        limits = EventLog.Limits(maxOutputBytes: configuration.events.maxOutputBytesPerDeployment)
+        results = ResultStore(capacity: configuration.deployments.resultCapacity, store: store)
         scheduler = pipeline.map { pipeline in
             Scheduler(
                 maxConcurrent: configuration.deployments.maxConcurrent,
@@ -32,6 +44,9 @@ public final class DeploymentService: Sendable {
     /// Validates the request against its connections, then starts or queues it. Returns at once.
     public func start(githubConnectionID: String, awsConnectionID: String,
                       owner: String, repo: String, branch: String) async throws -> Deployment {
+        guard !shuttingDown.withLock({ $0 }) else {
+            throw ServiceUnavailable("Panda is shutting down; try again shortly", retryAfterSeconds: 10)
+        }
         try ConnectionInputRules.checkOwner(owner)
         try ConnectionInputRules.checkRepo(repo)
         try ConnectionInputRules.checkBranch(branch)
@@ -51,8 +66,16 @@ public final class DeploymentService: Sendable {
 
         let deployment = Deployment(
             id: Identifier.make(prefix: "dep_"),
-            request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws))
-        try await scheduler.submit(deployment)
+            request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws),
+            store: store, limits: limits)
+        // Stored before it is accepted: a deployment the store cannot keep is refused (503).
+        try deployment.persist()
+        do {
+            try await scheduler.submit(deployment)
+        } catch {
+            try? store.deleteDeployment(deployment.id)
+            throw error
+        }
         await results.insert(deployment)
         logger.with(deploymentID: deployment.id).info("deployment accepted", metadata: [
             "owner": "\(github.owner)", "repo": "\(github.repo)", "branch": "\(branch)",
@@ -86,5 +109,115 @@ public final class DeploymentService: Sendable {
         }
     }
 
+    /// Ends the queued deployments that would use connection `id`, which is being deleted.
+    @discardableResult
+    public func cancelQueued(usingConnection id: String) async -> [String] {
+        guard let scheduler else { return [] }
+        let failure = DeploymentFailure(
+            message: "Deployment failed: Deployment cancelled: connection \(id) was deleted",
+            errorCode: .deploymentCancelled, stage: nil)
+        let cancelled = await scheduler.cancelQueued(
+            where: { $0.target.githubConnectionID == id || $0.target.awsConnectionID == id }, failure: failure)
+        if !cancelled.isEmpty {
+            logger.info("queued deployments cancelled with their connection", metadata: [
+                "connectionId": "\(id)", "deploymentIds": "\(cancelled.joined(separator: ","))",
+            ])
+        }
+        return cancelled
+    }
+
     public var storedCount: Int { get async { await results.count } }
+
+    // MARK: Restart
+
+    /// What ``restore()`` found in the store.
+    public struct RestoreSummary: Sendable, Equatable {
+        public var finished = 0
+        public var interrupted: [String] = []
+        public var requeued: [String] = []
+    }
+
+    /// Reads the deployments back: finished ones are served as before; those that were
+    /// running end `FAILED`/`DEPLOYMENT_INTERRUPTED` (then their AWS resources are put
+    /// back, see ``InterruptedDeploymentReconciler``); queued ones run again in their order
+    /// after that. Workspaces they left are removed. Call once, before serving.
+    public func restore() async throws -> RestoreSummary {
+        var summary = RestoreSummary()
+        var interrupted: [Deployment] = []
+        var queued: [Deployment] = []
+        for record in try store.deployments() {
+            let last = try record.eventCount > 0
+                ? store.events(of: record.id, after: record.eventCount - 1, limit: 1).first : nil
+            let deployment = Deployment(restoring: record, store: store, limits: limits, lastEvent: last)
+            await results.restore(deployment, lastUse: record.lastUse)
+            switch record.status {
+            case .completed, .failed:
+                summary.finished += 1
+            case .inProgress:
+                Workspace.removeLeftovers(of: deployment.id)
+                deployment.finish(failure: .interrupted(at: record.currentStage))
+                interrupted.append(deployment)
+                summary.interrupted.append(deployment.id)
+            case .queued:
+                Workspace.removeLeftovers(of: deployment.id)
+                if let github = await connections.github(record.githubConnectionID),
+                   let aws = await connections.aws(record.awsConnectionID), scheduler != nil {
+                    deployment.attach(DeploymentRequest(owner: record.owner, repo: record.repo, branch: record.branch,
+                                                        github: github, aws: aws))
+                    queued.append(deployment)
+                    summary.requeued.append(deployment.id)
+                } else {
+                    deployment.finish(failure: DeploymentFailure(
+                        message: "Deployment failed: Deployment cancelled: its connections are gone",
+                        errorCode: .deploymentCancelled, stage: nil))
+                }
+            }
+        }
+        await results.evictIfNeeded()
+
+        let reconciler = InterruptedDeploymentReconciler(configuration: configuration, runner: runner, logger: logger)
+        let connections = connections
+        let scheduler = scheduler
+        let task = Task {
+            for deployment in interrupted where (deployment.snapshot().currentStage ?? 0) >= 3 {
+                guard let aws = await connections.aws(deployment.target.awsConnectionID) else {
+                    reconciler.logger.warning("interrupted deployment not reconciled: its AWS connection is gone",
+                                              metadata: ["deploymentId": "\(deployment.id)"])
+                    continue
+                }
+                await reconciler.reconcile(deployment, aws: aws)
+            }
+            for deployment in queued { await scheduler?.resubmit(deployment) }
+        }
+        recovery.withLock { $0 = task }
+        return summary
+    }
+
+    /// Waits for the start-up reconcile pass and the re-queueing after it.
+    public func waitForRecovery() async {
+        await recovery.withLock { $0 }?.value
+    }
+
+    // MARK: Shutdown
+
+    /// Refuses new deployments (503 with `Retry-After`), lets running ones finish for up to
+    /// `drain`, then cancels them and waits for their clean-up. Queued ones stay queued in
+    /// the store and run at the next start.
+    public func shutDown(drain: Duration) async {
+        shuttingDown.withLock { $0 = true }
+        await waitForRecovery()
+        await scheduler?.drain(for: drain)
+    }
+}
+
+/// Panda cannot take the request now (shutting down); answered 503 with `Retry-After`.
+public struct ServiceUnavailable: PandaError, Equatable {
+    public let message: String
+    public let retryAfterSeconds: Int?
+    public var category: ErrorCategory { .unavailable }
+
+    public init(_ message: String, retryAfterSeconds: Int) {
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+    }
 }

@@ -11,6 +11,8 @@ public enum ErrorCategory: Sendable, Equatable {
     case notImplemented
     /// A bug or an environment problem (e.g. a missing executable).
     case unexpected
+    /// Panda cannot take this now (storage failing, shutting down); retry later.
+    case unavailable
 }
 
 /// The SPEC's `errorCode` values.
@@ -22,6 +24,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case healthCheckFailed = "HEALTH_CHECK_FAILED"
     case deploymentQueueFull = "DEPLOYMENT_QUEUE_FULL"
     case deploymentCancelled = "DEPLOYMENT_CANCELLED"
+    /// Panda stopped while the deployment ran; found at the next start.
+    case deploymentInterrupted = "DEPLOYMENT_INTERRUPTED"
     case unexpectedError = "UNEXPECTED_ERROR"
     case awsCredentialsInvalid = "AWS_CREDENTIALS_INVALID"
 }

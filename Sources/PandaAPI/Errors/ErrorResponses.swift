@@ -11,6 +11,7 @@ extension ErrorCategory {
         case .tooManyRequests: 429
         case .notImplemented: 501
         case .unexpected: 500
+        case .unavailable: 503
         }
     }
 
@@ -22,6 +23,7 @@ extension ErrorCategory {
         case .tooManyRequests: "Too Many Requests"
         case .notImplemented: "Not Implemented"
         case .unexpected: "Internal Server Error"
+        case .unavailable: "Service Unavailable"
         }
     }
 }

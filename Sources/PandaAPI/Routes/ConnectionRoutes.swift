@@ -4,6 +4,7 @@ import Panda
 extension PandaHTTPApp {
     func addConnectionRoutes(to router: inout Router) {
         let connections = services.connections
+        let services = services
         router.post("/api/v1/connect/github", endpoint.handler { request in
             let body = try GitHubConnectRequest(JSONRequestBody(request))
             let connection = try await connections.connectGitHub(
@@ -23,7 +24,7 @@ extension PandaHTTPApp {
         })
         router.delete("/api/v1/connections/{connectionId}", endpoint.handler { request in
             let id = request.pathParameter("connectionId")
-            try await connections.delete(id)
+            try await services.deleteConnection(id)
             return Envelope.response(200, SuccessMessage.connectionDeleted, ConnectionDeleted(connectionId: id))
         })
     }

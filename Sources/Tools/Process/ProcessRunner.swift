@@ -22,9 +22,18 @@ import Darwin
 /// gets SIGTERM, then SIGKILL after ``terminationGrace``. After every run any
 /// survivor of the group (a grandchild that outlived its parent) is SIGKILLed.
 /// Output, streamed lines, logs and errors are redacted.
+///
+/// Children never outlive Panda: each one starts through util-linux `setpriv
+/// --pdeathsig KILL`, which makes the kernel SIGKILL it when Panda dies (even by
+/// `kill -9`), from a thread that lives as long as Panda (``SpawnThread``).
 public final class ProcessRunner: Sendable {
     public let terminationGrace: Duration
     private let logger: Logger
+    /// `setpriv`, when the machine has it; without it children are started directly.
+    private let parentDeathGuard: String?
+
+    /// Where util-linux's `setpriv` is looked for.
+    static let setprivPaths = ["/usr/bin/setpriv", "/bin/setpriv"]
 
     public init(
         logger: Logger = Logger(label: "panda.tools.process"),
@@ -32,6 +41,10 @@ public final class ProcessRunner: Sendable {
     ) {
         self.logger = logger
         self.terminationGrace = terminationGrace
+        parentDeathGuard = Self.setprivPaths.first { FileManager.default.isExecutableFile(atPath: $0) }
+        if parentDeathGuard == nil {
+            logger.warning("setpriv (util-linux) not found: child processes may outlive Panda if it is killed")
+        }
         // Writing stdin to a child that already exited must fail with EPIPE,
         // not kill this process. Children get default dispositions back at spawn.
         signal(SIGPIPE, SIG_IGN)
@@ -98,13 +111,18 @@ public final class ProcessRunner: Sendable {
         let start = clock.now
         let outcome: Result<ExitStatus, any Error>
         do {
-            let finished = try await Subprocess.run(
-                configuration(for: command),
-                input: .inputWriter,
-                output: .sequence,
-                error: .sequence
-            ) { execution in
-                try await self.supervise(execution, command: command, collector: collector, onLine: onLine)
+            let configuration = try configuration(for: command)
+            let finished = try await withTaskExecutorPreference(SpawnThread.shared) {
+                try await Subprocess.run(
+                    configuration,
+                    input: .inputWriter,
+                    output: .sequence,
+                    error: .sequence
+                ) { execution in
+                    try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                        try await self.supervise(execution, command: command, collector: collector, onLine: onLine)
+                    }
+                }
             }
             outcome = .success(ExitStatus(finished.terminationStatus))
         } catch {
@@ -140,6 +158,8 @@ public final class ProcessRunner: Sendable {
             return collector.result(executable: command.executable, status: status, duration: duration)
         case .failure(let error as SubprocessError) where error.code == .executableNotFound:
             throw .executableNotFound(command.executable)
+        case .failure(let error as ExecutableNotFound):
+            throw .executableNotFound(error.name)
         case .failure(let error):
             throw .couldNotRun(executable: command.executable, reason: redactor.redact("\(error)"))
         }
@@ -204,7 +224,9 @@ public final class ProcessRunner: Sendable {
         }
     }
 
-    private func configuration(for command: Command) -> Configuration {
+    private struct ExecutableNotFound: Error { let name: String }
+
+    private func configuration(for command: Command) throws -> Configuration {
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = teardownSequence
@@ -215,15 +237,41 @@ public final class ProcessRunner: Sendable {
                 environment[key] = value
             }
         }
+        let executable: Executable
+        let arguments: [String]
+        if let parentDeathGuard {
+            // setpriv execs the tool by path, so find it here (as `.name` would) and say so when it is missing.
+            guard let path = Self.locate(command.executable, searchPath: variables["PATH"]) else {
+                throw ExecutableNotFound(name: command.executable)
+            }
+            executable = .path(.init(parentDeathGuard))
+            arguments = ["--pdeathsig", "KILL", "--", path] + command.arguments
+        } else {
+            executable = command.executable.contains("/") ? .path(.init(command.executable)) : .name(command.executable)
+            arguments = command.arguments
+        }
         return Configuration(
-            executable: command.executable.contains("/")
-                ? .path(.init(command.executable))
-                : .name(command.executable),
-            arguments: Arguments(command.arguments),
+            executable: executable,
+            arguments: Arguments(arguments),
             environment: .custom(environment),
             workingDirectory: command.workingDirectory.map { .init($0) },
             platformOptions: options
         )
+    }
+}
+
+extension ProcessRunner {
+    /// A path as is, or a name looked up in `searchPath` (the child's `PATH`, else Panda's).
+    static func locate(_ executable: String, searchPath: String?) -> String? {
+        if executable.contains("/") {
+            return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil
+        }
+        let directories = (searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        for directory in directories where !directory.isEmpty {
+            let candidate = "\(directory)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
     }
 }
 

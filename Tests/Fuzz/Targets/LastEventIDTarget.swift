@@ -8,7 +8,7 @@ import Foundation
 enum LastEventIDTarget {
     static func check(_ input: [UInt8]) -> String? {
         let text = cString(input)
-        let log = EventLog()
+        let log = EventLog(deploymentID: "dep_fuzz000001", store: SQLiteStore.inMemory())
         var events: [DeploymentEvent] = []
         for index in 0..<3 {
             let event = DeploymentEvent.stage("[Stage \(index + 1)] \(text)", stage: index + 1, details: ["line": .string(text)])

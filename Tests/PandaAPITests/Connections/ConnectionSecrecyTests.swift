@@ -128,7 +128,8 @@ extension AWSConnectionAPITests {
         ]) { $1 }
         let panda = try TestProcess.start(
             name: "panda-hostenv", executable: executable,
-            arguments: ["serve", "--config", config.path, "--port", "0", "--set", "aws.endpointURL=\(account.moto.endpointURL)"],
+            arguments: ["serve", "--config", config.path, "--port", "0", "--set", "aws.endpointURL=\(account.moto.endpointURL)",
+                        "--set", "storage.directory=\(scratch.path)/data"],
             environment: environment)
         defer { Task.detached { await panda.stop() } }
         try await panda.waitUntilReady(timeout: .seconds(20)) { panda.logTail().contains("panda listening on http://127.0.0.1:") }

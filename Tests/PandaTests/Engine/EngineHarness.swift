@@ -7,18 +7,21 @@ import PandaTestSupport
 /// The engine with real connections in its registry and a test stage list.
 struct EngineHarness {
     let service: DeploymentService
-    let registry = ConnectionRegistry()
+    let registry: ConnectionRegistry
     let githubID = "gh_test000001"
     let awsID = "aws_test00001"
 
-    init(configure: (inout PandaConfiguration) -> Void = { _ in }, stages: @escaping @Sendable () -> [any Stage]) async {
+    init(storage: Storage = .inMemory(), configure: (inout PandaConfiguration) -> Void = { _ in },
+         stages: @escaping @Sendable () -> [any Stage]) async {
+        registry = ConnectionRegistry(storage: storage)
         var configuration = PandaConfiguration()
         configure(&configuration)
         service = DeploymentService(configuration: configuration, connections: registry, runner: ProcessRunner(),
                                     pipeline: { _ in stages() })
-        await registry.add(GitHubConnection(id: githubID, owner: "octo", repo: "app", branch: "main", token: Secret("ghp_x"),
+        // Adding to a fresh store cannot fail.
+        try! await registry.add(GitHubConnection(id: githubID, owner: "octo", repo: "app", branch: "main", token: Secret("ghp_x"),
                                             fullName: "octo/app", defaultBranch: "main", headCommitSHA: "abc"))
-        await registry.add(AWSConnection(id: awsID, region: "us-east-1",
+        try! await registry.add(AWSConnection(id: awsID, region: "us-east-1",
                                          credentials: .init(accessKeyId: Secret("AKIA"), secretAccessKey: Secret("s"), sessionToken: nil),
                                          accountId: "123456789012", callerARN: "arn:aws:iam::123456789012:user/t"))
     }

@@ -5,6 +5,7 @@ import PandaTestSupport
 
 @Suite struct EventLogTests {
     private func event(_ n: Int) -> DeploymentEvent { .stage("event \(n)", stage: 1, details: [:]) }
+    private func makeLog() -> EventLog { EventLog(deploymentID: "dep_test000001", store: SQLiteStore.inMemory()) }
 
     private final class Collector: Sendable {
         let received = Mutex<[String]>([])
@@ -13,7 +14,7 @@ import PandaTestSupport
     }
 
     @Test func lateSubscriberGetsHistoryThenLiveInOrder() {
-        let log = EventLog()
+        let log = makeLog()
         let events = (0..<5).map(event)
         for event in events.prefix(3) { log.append(event) }
         let collector = Collector()
@@ -24,7 +25,7 @@ import PandaTestSupport
     }
 
     @Test func resumeAfterLastEventIDLosesAndRepeatsNothing() {
-        let log = EventLog()
+        let log = makeLog()
         let events = (0..<6).map(event)
         for event in events.prefix(4) { log.append(event) }
         let collector = Collector()
@@ -34,7 +35,7 @@ import PandaTestSupport
     }
 
     @Test func terminalEventEndsTheLogAndSubscriptions() {
-        let log = EventLog()
+        let log = makeLog()
         log.append(event(0))
         let collector = Collector()
         log.subscribe(.fromStart, collector.add)
@@ -49,7 +50,7 @@ import PandaTestSupport
     }
 
     @Test func thousandSubscribersSeeIdenticalSequencesWhilePublishingConcurrently() async {
-        let log = EventLog()
+        let log = makeLog()
         let collectors = (0..<1000).map { _ in Collector() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for n in 0..<200 { log.append(self.event(n)) } }

@@ -9,7 +9,7 @@ import Tools
         let harness = await EngineHarness(configure: {
             $0.deployments.maxConcurrent = 10
             $0.deployments.queueCapacity = 50
-        }) { [ProcessStage(1, "sleep", ["0.4"])] }
+        }) { [ProcessStage(1, "sleep", ["1.5"])] }  // long enough that all 61 are submitted while the first ten run
 
         var accepted: [Deployment] = []
         for _ in 0..<60 { accepted.append(try await harness.start()) }
@@ -100,7 +100,7 @@ import Tools
         // Case differs, repository is the same: accepted; another branch is fine too.
         let deployment = try await harness.service.start(githubConnectionID: harness.githubID, awsConnectionID: harness.awsID,
                                                          owner: "OCTO", repo: "App", branch: "release/1")
-        #expect(deployment.request.branch == "release/1")
+        #expect(deployment.target.branch == "release/1")
         _ = await harness.finished(deployment)  // leaves nothing running behind the test
     }
 

@@ -53,10 +53,11 @@ final class BuildAndPushEnvironment: Sendable {
                                         pipeline: pipeline)
         let githubID = Identifier.make(prefix: "gh_")
         let awsID = Identifier.make(prefix: "aws_")
-        await registry.add(GitHubConnection(id: githubID, owner: owner, repo: repo, branch: "main", token: token ?? gitToken,
+        // The registry's store is in memory: adding cannot fail.
+        try! await registry.add(GitHubConnection(id: githubID, owner: owner, repo: repo, branch: "main", token: token ?? gitToken,
                                             fullName: "\(owner)/\(repo)", defaultBranch: "main", headCommitSHA: ""))
         let credentials = awsCredentials
-        await registry.add(AWSConnection(
+        try! await registry.add(AWSConnection(
             id: awsID, region: "us-east-1",
             credentials: .init(accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: nil),
             accountId: "123456789012", callerARN: "arn:aws:iam::123456789012:user/test"))

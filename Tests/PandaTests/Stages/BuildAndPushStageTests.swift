@@ -5,6 +5,31 @@ import PandaTestSupport
 @testable import Panda
 
 @Suite(.serialized) struct BuildAndPushStageTests {
+    /// Looks, after the push, for the private docker config that held the registry token.
+    private struct DockerConfigProbe: Stage {
+        let number = 3
+        let name = "probe"
+        let failureCode = ErrorCode.unexpectedError
+        func run(in context: DeploymentContext) async throws {
+            let exists = FileManager.default.fileExists(atPath: context.workspace.path("docker-config"))
+            context.publish("[Stage 3] probe", details: ["dockerConfigExists": exists ? "yes" : "no"])
+        }
+    }
+
+    @Test func theRegistryTokenIsGoneRightAfterThePush() async throws {
+        try await BuildAndPushEnvironment.with { environment in
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "tokenless", template: SampleApp.files(.valid))
+            let (service, githubID, awsID) = await environment.service(
+                owner: "octo", repo: "tokenless", pipeline: { _ in [DockerBuildStage(), ECRPushStage(), DockerConfigProbe()] })
+            let deployment = try await service.start(githubConnectionID: githubID, awsConnectionID: awsID,
+                                                     owner: "octo", repo: "tokenless", branch: "main")
+            while !deployment.status.isTerminal { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
+            let probe = stageEvents(deployment).first { $0.message == "[Stage 3] probe" }
+            #expect(probe?.details["dockerConfigExists"] as? String == "no")
+        }
+    }
+
     @Test func sampleAppIsClonedBuiltAndPushed() async throws {
         try await BuildAndPushEnvironment.with { environment in
             let head = try await environment.git.makeRepository(owner: "octo", repo: "sample", template: SampleApp.files(.valid))

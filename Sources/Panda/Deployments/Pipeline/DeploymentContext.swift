@@ -5,6 +5,8 @@ import Tools
 /// process runner, and ways to publish progress and record what it learned.
 public final class DeploymentContext: Sendable {
     public let deployment: Deployment
+    /// The request with its connections, fixed for the whole run.
+    public let request: DeploymentRequest
     public let configuration: PandaConfiguration
     public let workspace: Workspace
     public let logger: Logger
@@ -17,12 +19,13 @@ public final class DeploymentContext: Sendable {
     /// Stage 3's findings per application, kept between deployments.
     let infrastructureFacts: any InfrastructureFactsStore
 
-    init(deployment: Deployment, configuration: PandaConfiguration, workspace: Workspace, runner: ProcessRunner,
-         logger: Logger, applicationLocks: ApplicationLocks,
+    init(deployment: Deployment, request: DeploymentRequest, configuration: PandaConfiguration, workspace: Workspace,
+         runner: ProcessRunner, logger: Logger, applicationLocks: ApplicationLocks,
          infrastructureFacts: any InfrastructureFactsStore = InMemoryInfrastructureFacts()) {
         self.applicationLocks = applicationLocks
         self.infrastructureFacts = infrastructureFacts
         self.deployment = deployment
+        self.request = request
         self.configuration = configuration
         self.workspace = workspace
         self.runner = runner
@@ -31,7 +34,6 @@ public final class DeploymentContext: Sendable {
     }
 
     public var id: String { deployment.id }
-    public var request: DeploymentRequest { deployment.request }
     public var facts: DeploymentFacts { deployment.facts }
 
     /// The number of the stage now running.
@@ -45,6 +47,11 @@ public final class DeploymentContext: Sendable {
     /// A message of the stage's own beyond `StageMessage` (e.g. English progress notes).
     public func publish(_ message: String, details: EventDetails = [:]) {
         deployment.log.append(.stage(message, stage: stageNumber, details: details))
+    }
+
+    /// Publishes a tool's output: kept up to the deployment's output limit, then dropped with a notice.
+    public func publishOutput(_ message: StageMessage, details: EventDetails) {
+        deployment.log.append(.stage(message.text, stage: stageNumber, details: details), isOutput: true)
     }
 
     /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.

@@ -20,6 +20,11 @@ struct Orchestrator: Sendable {
     }
 
     func run(_ deployment: Deployment) async {
+        guard let request = deployment.request else {
+            // Its connections were deleted while it waited.
+            deployment.finish(failure: .cancelled(at: nil))
+            return
+        }
         deployment.markStarted()
         let started = ContinuousClock.now
         let deploymentTimeout = Duration.seconds(configuration.deployments.deploymentTimeoutSeconds)
@@ -31,11 +36,11 @@ struct Orchestrator: Sendable {
             return
         }
         let context = DeploymentContext(
-            deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
+            deployment: deployment, request: request, configuration: configuration, workspace: workspace, runner: runner,
             logger: logger.with(deploymentID: deployment.id), applicationLocks: applicationLocks,
             infrastructureFacts: infrastructureFacts)
         context.logger.info("deployment started", metadata: [
-            "owner": "\(deployment.request.owner)", "repo": "\(deployment.request.repo)", "branch": "\(deployment.request.branch)",
+            "owner": "\(request.owner)", "repo": "\(request.repo)", "branch": "\(request.branch)",
         ])
         let failure = await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
         // Clean up before the terminal event: whoever sees `done`/`error` finds nothing left behind.

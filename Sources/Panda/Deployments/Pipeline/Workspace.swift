@@ -24,3 +24,15 @@ public struct Workspace: Sendable {
         await BlockingWork.run { try? FileManager.default.removeItem(atPath: path) }
     }
 }
+
+extension Workspace {
+    /// Removes what a deployment that did not end normally (Panda stopped) left in the
+    /// temporary directory: its `panda-<id>-…` workspaces, with any registry credentials.
+    static func removeLeftovers(of deploymentID: String) {
+        let directory = NSTemporaryDirectory()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix("panda-\(deploymentID)-") {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+    }
+}

@@ -7,6 +7,8 @@ actor Scheduler {
     private let orchestrator: Orchestrator
     private var running: [String: Task<Void, Never>] = [:]
     private var queue: [Deployment] = []
+    /// Set on shutdown: nothing more is started.
+    private var draining = false
 
     init(maxConcurrent: Int, queueCapacity: Int, orchestrator: Orchestrator) {
         self.maxConcurrent = maxConcurrent
@@ -26,6 +28,39 @@ actor Scheduler {
         } else {
             throw DeploymentError("Deployment queue is full", errorCode: .deploymentQueueFull, retryAfterSeconds: 30)
         }
+    }
+
+    /// Queues a deployment restored at start, in its original order, whatever the capacity.
+    func resubmit(_ deployment: Deployment) {
+        if running.count < maxConcurrent {
+            start(deployment)
+        } else {
+            queue.append(deployment)
+            announcePositions()
+        }
+    }
+
+    /// Ends the queued deployments that `matches` picks with `failure`; returns their ids.
+    func cancelQueued(where matches: (Deployment) -> Bool, failure: DeploymentFailure) -> [String] {
+        let picked = queue.filter(matches)
+        guard !picked.isEmpty else { return [] }
+        queue.removeAll(where: matches)
+        for deployment in picked { deployment.finish(failure: failure) }
+        announcePositions()
+        return picked.map(\.id)
+    }
+
+    /// Shutting down: queued deployments stay queued (in the store, for the next start);
+    /// running ones get `drain` to finish, then are cancelled and their clean-up awaited.
+    func drain(for drain: Duration) async {
+        draining = true
+        let deadline = ContinuousClock.now + drain
+        while !running.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let left = Array(running.values)
+        for task in left { task.cancel() }
+        for task in left { await task.value }
     }
 
     enum CancelOutcome { case cancelled, alreadyFinished }
@@ -56,7 +91,7 @@ actor Scheduler {
 
     private func finished(_ id: String) {
         running.removeValue(forKey: id)
-        while running.count < maxConcurrent, !queue.isEmpty {
+        while !draining, running.count < maxConcurrent, !queue.isEmpty {
             start(queue.removeFirst())
         }
         announcePositions()

@@ -21,7 +21,7 @@ final class BuildLogRelay {
     }
 
     func receive(_ line: OutputLine) {
-        let text = line.text.trimmingCharacters(in: .whitespaces)
+        let text = Self.bounded(line.text.trimmingCharacters(in: .whitespaces), maxBytes: context.configuration.events.maxLineBytes)
         guard !text.isEmpty else { return }
         tail.append(text)
         if tail.count > 20 { tail.removeFirst(tail.count - 20) }
@@ -36,12 +36,27 @@ final class BuildLogRelay {
     func flush() {
         lastFlush = .now
         guard !pending.isEmpty else { return }
-        context.publish(message, details: [
+        context.publishOutput(message, details: [
             "lines": .array(pending.map(JSONValue.string)),
             "skippedLines": .integer(skipped),
         ])
         pending = []
         skipped = 0
+    }
+
+    /// A line cut to `maxBytes` (on a character boundary) with a marker saying how much went.
+    static func bounded(_ text: String, maxBytes: Int) -> String {
+        let size = text.utf8.count
+        guard size > maxBytes else { return text }
+        var kept = ""
+        var keptBytes = 0
+        for character in text {
+            let width = character.utf8.count
+            if keptBytes + width > maxBytes { break }
+            kept.append(character)
+            keptBytes += width
+        }
+        return kept + " …[truncated \(size - keptBytes) bytes]"
     }
 
     func lastLines(_ count: Int) -> String {

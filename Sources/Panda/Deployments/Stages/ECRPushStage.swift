@@ -28,7 +28,10 @@ public struct ECRPushStage: Stage {
         let override = context.configuration.aws.registryHostOverride
         let registryHost = override.isEmpty ? String(repositoryURI.prefix { $0 != "/" }) : override
         let password = try await pendingPassword
-        let docker = context.docker(configDirectory: try Self.privateDockerConfig(in: context.workspace))
+        let dockerConfig = try Self.privateDockerConfig(in: context.workspace)
+        // The registry token lives in that config only as long as the push needs it.
+        defer { try? FileManager.default.removeItem(atPath: dockerConfig) }
+        let docker = context.docker(configDirectory: dockerConfig)
         let login = try await context.run(docker.login(registry: registryHost, username: "AWS", password: password))
         guard login.succeeded else {
             throw StageFailure("docker login to \(registryHost) failed: \(login.stderrTail(maxLines: 3, maxBytes: 500))")
