@@ -27,6 +27,9 @@ public struct DeploymentFacts: Sendable, Equatable {
     public var greenLatencyMs: Int?
     public var blueErrorRate: Double?
     public var greenErrorRate: Double?
+    /// Teardown: what it found to delete, and what it deleted so far (or found already gone).
+    public var teardownResources: [AppResource]?
+    public var removedResources: [AppResource]?
 
     public init() {}
 }
@@ -80,6 +83,7 @@ public struct DeploymentSnapshot: Sendable {
 public final class Deployment: Sendable {
     public let id: String
     public let request: DeploymentRequest
+    public let kind: DeploymentKind
     public let log = EventLog()
 
     private struct State {
@@ -97,9 +101,10 @@ public final class Deployment: Sendable {
 
     private let state = Mutex(State())
 
-    init(id: String, request: DeploymentRequest) {
+    init(id: String, request: DeploymentRequest, kind: DeploymentKind = .deploy) {
         self.id = id
         self.request = request
+        self.kind = kind
     }
 
     public func snapshot() -> DeploymentSnapshot {
@@ -194,19 +199,23 @@ public final class Deployment: Sendable {
     }
 }
 
-/// A validated request to deploy, with the connections it will use.
+/// A validated request to deploy (or tear down), with the connections it will use.
 public struct DeploymentRequest: Sendable {
     public let owner: String
     public let repo: String
     public let branch: String
-    public let github: GitHubConnection
+    /// `nil` for a teardown, which reads nothing from GitHub.
+    public let github: GitHubConnection?
     public let aws: AWSConnection
+    /// Teardown only: delete the ECR repository and its images too.
+    public let deleteImages: Bool
 
-    public init(owner: String, repo: String, branch: String, github: GitHubConnection, aws: AWSConnection) {
+    public init(owner: String, repo: String, branch: String, github: GitHubConnection?, aws: AWSConnection, deleteImages: Bool = false) {
         self.owner = owner
         self.repo = repo
         self.branch = branch
         self.github = github
         self.aws = aws
+        self.deleteImages = deleteImages
     }
 }

@@ -3,21 +3,27 @@ import Tools
 
 /// Accepts deployments, runs them through the scheduler, and answers for their results.
 public final class DeploymentService: Sendable {
-    private let connections: ConnectionRegistry
-    private let scheduler: Scheduler?
-    private let results: ResultStore
+    let connections: ConnectionRegistry
+    let scheduler: Scheduler?
+    let results: ResultStore
+    let configuration: PandaConfiguration
+    let runner: ProcessRunner
 
     /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
     ///   in which case starting a deployment says so instead of pretending.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
-                pipeline: Pipeline?, logger: Logger = Logger(label: "panda.deployments")) {
+                pipeline: Pipeline?, teardownPipeline: @escaping Pipeline = standardTeardownPipeline,
+                logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
+        self.configuration = configuration
+        self.runner = runner
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
                 maxConcurrent: configuration.deployments.maxConcurrent,
                 queueCapacity: configuration.deployments.queueCapacity,
-                orchestrator: Orchestrator(configuration: configuration, runner: runner, pipeline: pipeline, logger: logger))
+                orchestrator: Orchestrator(configuration: configuration, runner: runner, pipeline: pipeline,
+                                           teardownPipeline: teardownPipeline, logger: logger))
         }
     }
 
@@ -33,14 +39,28 @@ public final class DeploymentService: Sendable {
         guard owner.lowercased() == github.owner.lowercased(), repo.lowercased() == github.repo.lowercased() else {
             throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
         }
-        guard let scheduler else { throw NotImplemented("The deployment pipeline") }
-
         let deployment = Deployment(
             id: Identifier.make(prefix: "dep_"),
             request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws))
-        try await scheduler.submit(deployment)
-        await results.insert(deployment)
+        try await submit(deployment)
         return deployment
+    }
+
+    /// Stores the deployment, then starts or queues it; refuses (409 `APP_BUSY`) a teardown
+    /// while a deployment of the same application is queued or running.
+    func submit(_ deployment: Deployment) async throws {
+        guard let scheduler else { throw NotImplemented("The deployment pipeline") }
+        if let busy = await results.insert(deployment, unlessBusy: deployment.kind == .teardown) {
+            throw ConflictError(
+                "Application \(deployment.request.owner)/\(deployment.request.repo) is busy: deployment \(busy.id) is \(busy.status.rawValue)",
+                errorCode: .appBusy)
+        }
+        do {
+            try await scheduler.submit(deployment)
+        } catch {
+            await results.remove(deployment.id)
+            throw error
+        }
     }
 
     public func deployment(_ id: String) async -> Deployment? {

@@ -8,6 +8,8 @@ struct Orchestrator: Sendable {
     let configuration: PandaConfiguration
     let runner: ProcessRunner
     let pipeline: Pipeline
+    /// The stages of a deployment of kind `TEARDOWN`.
+    var teardownPipeline: Pipeline = standardTeardownPipeline
     let logger: Logger
     let applicationLocks = ApplicationLocks()
 
@@ -42,7 +44,8 @@ struct Orchestrator: Sendable {
     private func runStages(of deployment: Deployment, in context: DeploymentContext,
                            started: ContinuousClock.Instant, deploymentTimeout: Duration) async -> DeploymentFailure? {
 
-        for stage in pipeline(context) {
+        let stages = deployment.kind == .teardown ? teardownPipeline(context) : pipeline(context)
+        for stage in stages {
             if deployment.isCancelRequested || Task.isCancelled {
                 return .cancelled(at: stage.number)
             }

@@ -81,13 +81,6 @@ public struct ECSServiceStage: Stage {
 
     /// Deployments of one application (repository, account, region) take stages 3–6 in turn.
     private func holdApplicationLock(names: AWSNames, context: DeploymentContext) async throws {
-        let key = "\(context.request.aws.accountId)/\(context.request.aws.region)/\(names.application)"
-        if let holder = await context.applicationLocks.holder(of: key) {
-            context.publish("[Stage 3] Waiting for deployment \(holder) of the same application to finish", details: [
-                "waitingFor": .string(holder),
-            ])
-        }
-        try await context.applicationLocks.acquire(key, for: context.id)
-        context.onFinish { await context.applicationLocks.release(key, by: context.id) }
+        try await context.holdApplicationLock { "[Stage 3] Waiting for deployment \($0) of the same application to finish" }
     }
 }
