@@ -6,9 +6,12 @@ import Testing
 @Suite struct AWSNamesPropertyTests {
     /// The names of one repository, by kind, each with the rule AWS (or docker) applies to it.
     static func derivedNames(owner: String, repo: String) -> [(kind: String, name: String, valid: (String) -> Bool)] {
-        let names = AWSNames(owner: owner, repo: repo)
-        let repository = ImageNaming.repository(owner: owner, repo: repo)
-        let tag = ImageNaming.tag(owner: owner, repo: repo, branch: "main", epochSeconds: 1_700_000_000)
+        derivedNames(AWSNames(owner: owner, repo: repo))
+    }
+
+    static func derivedNames(_ names: AWSNames) -> [(kind: String, name: String, valid: (String) -> Bool)] {
+        let repository = names.application
+        let tag = ImageNaming.tag(repository: repository, branch: "main", epochSeconds: 1_700_000_000)
         return [
             ("ecr repository", repository, AWSNameRules.ecrRepository),
             ("image", "\(repository):\(tag)", AWSNameRules.dockerImage),
@@ -38,15 +41,16 @@ import Testing
             }
         }
 
-        var owners: [String: [String: String]] = [:]  // kind → name → identity
+        let kinds = Self.derivedNames(owner: "o", repo: "r").count
+        var seen = (0..<kinds).map { _ in Dictionary<String, String>(minimumCapacity: repositories.count) }  // name → identity, per kind
         var invalid: [String] = []
         var shared: [String] = []
         for (owner, repo) in repositories {
-            let identity = AWSNames(owner: owner, repo: repo).identity
-            for (kind, name, valid) in Self.derivedNames(owner: owner, repo: repo) {
+            let names = AWSNames(owner: owner, repo: repo)
+            for (index, (kind, name, valid)) in Self.derivedNames(names).enumerated() {
                 if !valid(name), invalid.count < 10 { invalid.append("\(kind) \(name) of \(owner)/\(repo)") }
-                if let other = owners[kind, default: [:]].updateValue(identity, forKey: name), other != identity, shared.count < 10 {
-                    shared.append("\(kind) \(name): \(other) and \(identity)")
+                if let other = seen[index].updateValue(names.identity, forKey: name), other != names.identity, shared.count < 10 {
+                    shared.append("\(kind) \(name): \(other) and \(names.identity)")
                 }
             }
         }
@@ -87,18 +91,19 @@ import Testing
 
 /// AWS's (and docker's) rules for each kind of name, written out as character checks.
 enum AWSNameRules {
-    static func isLowerAlnum(_ c: Character) -> Bool { c.isASCII && (c.isNumber || (c.isLetter && c.isLowercase)) }
-    static func isAlnum(_ c: Character) -> Bool { c.isASCII && (c.isNumber || c.isLetter) }
+    static func isLowerAlnum(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
+    static func isAlnum(_ c: UInt8) -> Bool { isLowerAlnum(c) || (0x41...0x5A).contains(c) }
+    static func isAny(_ c: UInt8, of set: String) -> Bool { set.utf8.contains(c) }
 
     /// `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`, 2–256 characters.
     static func ecrRepository(_ name: String) -> Bool {
-        guard (2...256).contains(name.count) else { return false }
-        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { component in
+        guard (2...256).contains(name.utf8.count) else { return false }
+        return name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { component in
             guard let first = component.first, let last = component.last, isLowerAlnum(first), isLowerAlnum(last) else { return false }
             var previousSeparator = false
             for c in component {
                 if isLowerAlnum(c) { previousSeparator = false; continue }
-                guard "._-".contains(c), !previousSeparator else { return false }
+                guard isAny(c, of: "._-"), !previousSeparator else { return false }
                 previousSeparator = true
             }
             return true
@@ -107,37 +112,39 @@ enum AWSNameRules {
 
     /// `repository:tag`, the tag `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
     static func dockerImage(_ reference: String) -> Bool {
-        guard let colon = reference.lastIndex(of: ":") else { return false }
-        let tag = reference[reference.index(after: colon)...]
-        guard let first = tag.first, isAlnum(first) || first == "_", tag.count <= 128,
-              tag.allSatisfy({ isAlnum($0) || "_.-".contains($0) }) else { return false }
-        return ecrRepository(String(reference[..<colon]))
+        let bytes = Array(reference.utf8)
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return false }
+        let tag = bytes[(colon + 1)...]
+        guard let first = tag.first, isAlnum(first) || first == UInt8(ascii: "_"), tag.count <= 128,
+              tag.allSatisfy({ isAlnum($0) || isAny($0, of: "_.-") }) else { return false }
+        return ecrRepository(String(decoding: bytes[..<colon], as: UTF8.self))
     }
 
     /// ECS services and task definition families: `[A-Za-z0-9_-]{1,255}`.
     static func ecsName(_ name: String) -> Bool {
-        (1...255).contains(name.count) && name.allSatisfy { isAlnum($0) || "_-".contains($0) }
+        (1...255).contains(name.utf8.count) && name.utf8.allSatisfy { isAlnum($0) || isAny($0, of: "_-") }
     }
 
     /// 1–32 letters, digits and hyphens, not starting or ending with a hyphen.
     static func targetGroup(_ name: String) -> Bool {
-        (1...32).contains(name.count) && name.allSatisfy { isAlnum($0) || $0 == "-" } && name.first != "-" && name.last != "-"
+        (1...32).contains(name.utf8.count) && name.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
+            && name.utf8.first != UInt8(ascii: "-") && name.utf8.last != UInt8(ascii: "-")
     }
 
     /// Like a target group, and not starting with `internal-`.
     static func loadBalancer(_ name: String) -> Bool {
-        targetGroup(name) && !name.lowercased().hasPrefix("internal-")
+        targetGroup(name) && !name.utf8.starts(with: "internal-".utf8)
     }
 
     /// VPC security groups: 1–255 of `a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*`, not starting with `sg-`.
     static func securityGroup(_ name: String) -> Bool {
-        (1...255).contains(name.count) && !name.lowercased().hasPrefix("sg-")
-            && name.allSatisfy { isAlnum($0) || " ._-:/()#,@[]+=&;{}!$*".contains($0) }
+        (1...255).contains(name.utf8.count) && !name.utf8.starts(with: "sg-".utf8)
+            && name.utf8.allSatisfy { isAlnum($0) || isAny($0, of: " ._-:/()#,@[]+=&;{}!$*") }
     }
 
     /// CloudWatch Logs: `[.\-_/#A-Za-z0-9]{1,512}`.
     static func logGroup(_ name: String) -> Bool {
-        (1...512).contains(name.count) && name.allSatisfy { isAlnum($0) || "._-/#".contains($0) }
+        (1...512).contains(name.utf8.count) && name.utf8.allSatisfy { isAlnum($0) || isAny($0, of: "._-/#") }
     }
 }
 
@@ -166,25 +173,33 @@ struct GitHubNameGenerator {
         }
     }
 
-    private static let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    private static let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+    private static let separators = Array("._-".utf8)
+    private static let hyphen = UInt8(ascii: "-")
+
+    /// Mostly `a`, `b`, `c` (so that names meet), sometimes any letter or digit.
+    private mutating func letter() -> UInt8 {
+        Self.letters[random(random(3) == 0 ? Self.letters.count : 3)]
+    }
 
     mutating func next() -> (owner: String, repo: String) {
-        var owner = ""
+        var owner: [UInt8] = []
         let ownerLength = length(max: 39)
         while owner.count < ownerLength {
-            if !owner.isEmpty, owner.last != "-", owner.count < ownerLength - 1, random(4) == 0 {
-                owner.append("-")
+            if let last = owner.last, last != Self.hyphen, owner.count < ownerLength - 1, random(4) == 0 {
+                owner.append(Self.hyphen)
             } else {
-                owner.append(Self.letters[random(random(3) == 0 ? Self.letters.count : 3)])
+                owner.append(letter())
             }
         }
-        var repo = ""
+        var repo: [UInt8] = []
         let repoLength = length(max: 100)
         while repo.count < repoLength {
-            repo.append(random(2) == 0 ? Array("._-")[random(3)] : Self.letters[random(random(3) == 0 ? Self.letters.count : 3)])
+            repo.append(random(2) == 0 ? Self.separators[random(3)] : letter())
         }
-        if repo == "." || repo == ".." { repo = "r" + repo }
-        return (owner, repo)
+        var repoName = String(decoding: repo, as: UTF8.self)
+        if repoName == "." || repoName == ".." { repoName = "r" + repoName }
+        return (String(decoding: owner, as: UTF8.self), repoName)
     }
 
     /// Other valid repositories whose names differ only in separators or in where the

@@ -21,9 +21,8 @@ public struct AWSNames: Sendable, Equatable, Hashable {
     private let readable: String
 
     public init(owner: String, repo: String) {
-        identity = "\(owner)/\(repo)".lowercased()
+        identity = String(decoding: "\(owner)/\(repo)".utf8.map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
         hash = Self.stableHash(identity)
-        let owner = owner.lowercased(), repo = repo.lowercased()
         readable = "\(Self.slug(owner))-\(Self.slug(repo))"
         application = Self.isPlain(owner) && Self.isPlain(repo) ? readable : "\(readable)-\(hash)"
     }
@@ -45,23 +44,32 @@ public struct AWSNames: Sendable, Equatable, Hashable {
         return "\(prefix)-\(stem)-\(hash)\(suffix)"
     }
 
-    /// Letters and digits kept, every run of anything else one `-`, none at either end;
-    /// `x` when nothing is left (a repository named `_` or `...`).
+    /// Lowercase letters and digits kept, every run of anything else one `-`, none at
+    /// either end; `x` when nothing is left (a repository named `_` or `...`).
     static func slug(_ text: String) -> String {
-        var slug = ""
-        for character in text {
-            if character.isASCII, character.isLetter || character.isNumber {
-                slug.append(character)
-            } else if !slug.isEmpty, slug.last != "-" {
-                slug.append("-")
+        var slug: [UInt8] = []
+        for byte in text.utf8 {
+            if let kept = lowercasedAlphanumeric(byte) {
+                slug.append(kept)
+            } else if let last = slug.last, last != UInt8(ascii: "-") {
+                slug.append(UInt8(ascii: "-"))
             }
         }
-        while slug.last == "-" { slug.removeLast() }
-        return slug.isEmpty ? "x" : slug
+        if slug.last == UInt8(ascii: "-") { slug.removeLast() }
+        return slug.isEmpty ? "x" : String(decoding: slug, as: UTF8.self)
     }
 
     private static func isPlain(_ text: String) -> Bool {
-        !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        !text.isEmpty && text.utf8.allSatisfy { lowercasedAlphanumeric($0) != nil }
+    }
+
+    /// An ASCII letter (lowercased) or digit; `nil` for anything else.
+    private static func lowercasedAlphanumeric(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+        default: nil
+        }
     }
 
     /// 64-bit FNV-1a folded to 32 bits, as eight hex digits: stable across runs and machines.

@@ -16,8 +16,12 @@ public enum ImageNaming {
     /// The image tag: `{repository}-{branch}-{epochSeconds}`, at most 128 characters
     /// (docker's limit), keeping the epoch that makes it unique.
     public static func tag(owner: String, repo: String, branch: String, epochSeconds: Int) -> String {
+        tag(repository: repository(owner: owner, repo: repo), branch: branch, epochSeconds: epochSeconds)
+    }
+
+    static func tag(repository: String, branch: String, epochSeconds: Int) -> String {
         let suffix = "-\(epochSeconds)"
-        let stem = "\(repository(owner: owner, repo: repo))-\(sanitized(branch))"
+        let stem = "\(repository)-\(sanitized(branch))"
         return String(stem.prefix(128 - suffix.count)) + suffix
     }
 }
