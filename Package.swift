@@ -35,7 +35,8 @@ let package = Package(
         ),
         .target(
             name: "PandaAPI",
-            dependencies: ["Panda", "HTTPServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Panda", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Dashboard/Site")]
         ),
         .executableTarget(
             name: "panda",

@@ -36,6 +36,15 @@ panda_mhd_bound_port(struct MHD_Daemon *daemon)
     return info == NULL ? 0 : info->port;
 }
 
+/// `MHD_get_connection_info` is variadic.
+static inline int
+panda_mhd_connection_fd(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
 /// `MHD_set_response_options` is variadic. Without this flag libmicrohttpd drops an
 /// explicit `Connection: keep-alive` for HTTP/1.1 clients.
 static inline enum MHD_Result

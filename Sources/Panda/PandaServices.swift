@@ -22,7 +22,7 @@ public struct PandaServices: Sendable {
         let runner = ProcessRunner(logger: processLogger)
         let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger)
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
-                                            pipeline: standardPipeline, logger: deploymentLogger)
+                                            pipeline: standardPipeline, branchVerifier: connections, logger: deploymentLogger)
         return PandaServices(connections: connections, deployments: deployments)
     }
 }

@@ -19,6 +19,8 @@ public struct PandaHTTPApp: Sendable {
         addConnectionRoutes(to: &router)
         addDeploymentRoutes(to: &router)
         addDocsRoutes(to: &router)
+        addDeploymentListRoutes(to: &router)
+        addDashboardRoutes(to: &router)
         return router
     }
 
@@ -35,8 +37,19 @@ public struct PandaHTTPApp: Sendable {
             maxBodyBytes: server.maxBodyBytes,
             cors: CORSPolicy(allowedOrigins: configuration.cors.allowedOrigins),
             keepAliveInterval: .seconds(configuration.events.keepAliveSeconds),
-            shutdownGracePeriod: .seconds(server.shutdownGraceSeconds)
+            shutdownGracePeriod: .seconds(server.shutdownGraceSeconds),
+            hostPolicy: HostPolicy(allowedHosts: Self.allowedHosts(server)),
+            perClientConnectionLimit: server.perClientConnectionLimit,
+            headerTimeout: .seconds(server.headerTimeoutSeconds)
         )
+    }
+
+    /// The configured names plus the bound address itself, unless that is the wildcard
+    /// (`0.0.0.0`, `::`), which no honest client sends as its `Host`.
+    static func allowedHosts(_ server: PandaConfiguration.Server) -> [String] {
+        let address = server.address
+        guard address != "0.0.0.0", address != "::" else { return server.allowedHosts }
+        return server.allowedHosts + [address.contains(":") ? "[\(address)]" : address]
     }
 
     /// Builds the server for this app; `start()` it, and `shutdown()` on the way out.

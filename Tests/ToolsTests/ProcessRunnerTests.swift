@@ -195,7 +195,7 @@ import Tools
                 return
             }
             #expect(after == .seconds(1))
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(60))  // killed, not left to run its 300 s
             #expect(partial.status == .signaled(SIGTERM))
             #expect(error.description == "sh: timed out after 1s")
             let pid = try #require(grandchild)
@@ -220,7 +220,7 @@ import Tools
             #expect(partial.status == .signaled(SIGKILL))
             #expect(partial.stdout == "ready\n")
             #expect(elapsed >= .seconds(1))  // timeout + grace
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(60))  // killed, not left to run its 300 s
             #expect(await ProcessTable.survivors(ofGroup: partial.processID) == [])
         }
     }

@@ -25,10 +25,23 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
         context, connection: connection, method: String(cString: method), path: String(cString: url))
 }
 
-let requestCompleted: MHD_RequestCompletedCallback = { _, _, requestContext, _ in
+let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, requestContext, _ in
+    if let cls, let connection {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerDeadlines?
+            .requestCompleted(connection, descriptor: panda_mhd_connection_fd(connection))
+    }
     guard let requestContext, let opaque = requestContext.pointee else { return }
     requestContext.pointee = nil
     Unmanaged<RequestContext>.fromOpaque(opaque).release()
+}
+
+let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, code in
+    guard let cls, let connection else { return }
+    guard let deadlines = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerDeadlines else { return }
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED: deadlines.connectionOpened(connection, descriptor: panda_mhd_connection_fd(connection))
+    default: deadlines.connectionClosed(connection)
+    }
 }
 
 let streamReader: MHD_ContentReaderCallback = { cls, _, buffer, capacity in

@@ -8,7 +8,13 @@ extension HTTPServer {
     /// First call: headers are in, no body yet. Answering now would make libmicrohttpd
     /// close the connection, so only an oversized declared body is rejected here.
     func beginRequest(_ context: RequestContext, connection: OpaquePointer) -> MHD_Result {
+        headerDeadlines?.headersReceived(connection)
         context.origin = lookupHeader(connection, "Origin")
+        let host = lookupHeader(connection, "Host")
+        if !configuration.hostPolicy.allows(host, boundPort: port) {
+            context.dispatched = true
+            return queue(misdirected(host: host), on: connection, origin: context.origin)
+        }
         if let declared = lookupHeader(connection, "Content-Length").flatMap(Int.init),
            declared > configuration.maxBodyBytes {
             context.dispatched = true
@@ -117,6 +123,13 @@ extension HTTPServer {
     /// Bytes an event stream hands libmicrohttpd per read. Events are small; a large
     /// per-stream block only costs memory on every one of thousands of open streams.
     static let streamBlockSize = 1024
+
+    private func misdirected(host: String?) -> Response {
+        guard let host else { return errorResponder(421, "A Host header is required") }
+        // Echoed for the operator's sake, bounded; the error body is JSON-encoded.
+        let shown = host.count > 100 ? String(host.prefix(100)) + "…" : host
+        return errorResponder(421, "Host '\(shown)' is not served here (not an allowed host name)")
+    }
 
     private func payloadTooLarge() -> Response {
         errorResponder(413, "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes")

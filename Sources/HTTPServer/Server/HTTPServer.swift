@@ -47,6 +47,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// (`nil` once it has: later callers return at once).
     private let shutdownWaiters = Mutex<[CheckedContinuation<Void, Never>]?>([])
     private var supervisor: DispatchSourceTimer?
+    /// Set when a header timeout is configured; touched only on the server thread.
+    let headerDeadlines: HeaderDeadlines?
 
     private enum Phase { case idle, running, draining(deadline: ContinuousClock.Instant), stopped }
 
@@ -60,6 +62,11 @@ public final class HTTPServer: @unchecked Sendable {
         self.router = router
         self.logger = logger
         self.errorResponder = errorResponder
+        headerDeadlines = configuration.headerTimeout.map { timeout in
+            HeaderDeadlines(
+                headerTimeout: timeout,
+                idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil)
+        }
     }
 
     // MARK: Lifecycle
@@ -82,8 +89,14 @@ public final class HTTPServer: @unchecked Sendable {
                 MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.idleTimeoutSeconds, ptr_value: nil),
                 MHD_OptionItem(option: .LISTEN_BACKLOG_SIZE, value: configuration.listenBacklog, ptr_value: nil),
-                MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
             ]
+            if configuration.perClientConnectionLimit > 0 {
+                options.append(MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: configuration.perClientConnectionLimit, ptr_value: nil))
+            }
+            if headerDeadlines != nil {
+                options.append(MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(connectionNotified, to: Int.self), ptr_value: this))
+            }
+            options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return panda_mhd_start_daemon(flags, configuration.port, accessHandler, this, &options)
         }
         guard let daemon else {
@@ -153,6 +166,7 @@ public final class HTTPServer: @unchecked Sendable {
         while true {
             waker.drain()
             MHD_run(daemon)
+            headerDeadlines?.sweep()
             if drainStep() { break }
             var timeout: UInt64 = 0
             let waitMilliseconds = MHD_get_timeout(daemon, &timeout) == MHD_Result.YES ? Int32(min(timeout, 1000)) : 1000

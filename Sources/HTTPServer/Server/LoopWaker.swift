@@ -10,6 +10,10 @@ final class LoopWaker: Sendable {
     private let readEnd: Int32
     private let writeEnd: Int32
     private let pending = Atomic<Bool>(false)
+    /// Whether the descriptors are closed. Work that outlives the shutdown grace period still
+    /// resumes its connection and wakes; after `close` that must write nowhere, since the
+    /// descriptor number may by then belong to another file.
+    private let closed = Mutex(false)
 
     init() {
         var ends: [Int32] = [-1, -1]
@@ -23,8 +27,11 @@ final class LoopWaker: Sendable {
 
     func wake() {
         guard !pending.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var byte: UInt8 = 1
-        _ = write(writeEnd, &byte, 1)
+        closed.withLock { closed in
+            guard !closed else { return }
+            var byte: UInt8 = 1
+            _ = write(writeEnd, &byte, 1)
+        }
     }
 
     /// Called by the server thread before it runs libmicrohttpd, so no wake is lost.
@@ -37,9 +44,16 @@ final class LoopWaker: Sendable {
     }
 
     func close() {
-        Glibc.close(readEnd)
-        Glibc.close(writeEnd)
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            Glibc.close(readEnd)
+            Glibc.close(writeEnd)
+        }
     }
+
+    /// The pipe's write end, for tests that check nothing is written after `close`.
+    var writeDescriptor: Int32 { writeEnd }
 }
 
 /// A libmicrohttpd connection handle that can be resumed from any thread.

@@ -17,6 +17,13 @@ public struct ServerConfiguration: Sendable {
     public var keepAliveInterval: Duration
     /// How long shutdown waits for streams and in-flight handlers to finish.
     public var shutdownGracePeriod: Duration
+    /// `Host` values answered; others get 421 (see ``HostPolicy``).
+    public var hostPolicy: HostPolicy
+    /// Simultaneous connections from one client address (0 = no limit beyond `connectionLimit`).
+    public var perClientConnectionLimit: Int
+    /// A request's headers must be complete this long after the connection opens (nil = no
+    /// limit); keep it below `idleTimeoutSeconds`. See ``HeaderDeadlines``.
+    public var headerTimeout: Duration?
 
     public init(
         address: String = "127.0.0.1",
@@ -28,7 +35,10 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = 64 * 1024,
         cors: CORSPolicy = CORSPolicy(),
         keepAliveInterval: Duration = .seconds(15),
-        shutdownGracePeriod: Duration = .seconds(3)
+        shutdownGracePeriod: Duration = .seconds(3),
+        hostPolicy: HostPolicy = .any,
+        perClientConnectionLimit: Int = 0,
+        headerTimeout: Duration? = nil
     ) {
         self.address = address
         self.port = port
@@ -40,5 +50,8 @@ public struct ServerConfiguration: Sendable {
         self.cors = cors
         self.keepAliveInterval = keepAliveInterval
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.hostPolicy = hostPolicy
+        self.perClientConnectionLimit = perClientConnectionLimit
+        self.headerTimeout = headerTimeout
     }
 }

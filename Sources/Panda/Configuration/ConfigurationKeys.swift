@@ -5,6 +5,9 @@ struct ConfigurationKey: Sendable {
         case integer(ClosedRange<Int>)
         case string(allowEmpty: Bool)
         case stringList
+        /// Secrets such as API keys: no item may be empty, and text (environment, flag) must
+        /// not be empty either, so a blank variable never quietly means "no keys".
+        case secretList
         case boolean
         case number(ClosedRange<Double>)
     }
@@ -73,7 +76,7 @@ extension ConfigurationKey {
         int("server.maxBodyBytes", 1...64 * 1024 * 1024, \.server.maxBodyBytes),
         int("server.shutdownGraceSeconds", 0...300, \.server.shutdownGraceSeconds),
         list("cors.allowedOrigins", \.cors.allowedOrigins),
-        list("auth.apiKeys", \.auth.apiKeys),
+        ConfigurationKey(path: "auth.apiKeys", kind: .secretList) { $0.auth.apiKeys = $1.stringList },
         int("events.keepAliveSeconds", 1...3600, \.events.keepAliveSeconds),
         int("events.maxStreamSeconds", 1...86_400, \.events.maxStreamSeconds),
         int("events.closeAfterTerminalSeconds", 0...3600, \.events.closeAfterTerminalSeconds),
@@ -116,5 +119,11 @@ extension ConfigurationKey {
         int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
         list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        list("server.allowedHosts", \.server.allowedHosts),
+        int("server.perClientConnectionLimit", 0...1_000_000, \.server.perClientConnectionLimit),
+        int("server.headerTimeoutSeconds", 1...3600, \.server.headerTimeoutSeconds),
+        bool("auth.allowAnonymous", \.auth.allowAnonymous),
+        int("connections.maxConcurrentValidations", 1...1000, \.connections.maxConcurrentValidations),
+        int("connections.max", 1...1_000_000, \.connections.max),
     ]
 }

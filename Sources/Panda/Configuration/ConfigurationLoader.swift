@@ -45,6 +45,7 @@ public enum ConfigurationLoader {
             guard let key = keys[path] else { throw ConfigurationError("flag: unknown setting '\(path)'") }
             key.apply(&configuration, try textValue(text, for: key, source: "flag: '\(path)'"))
         }
+        try ExposurePolicy.check(configuration)
         return configuration
     }
 
@@ -77,12 +78,15 @@ public enum ConfigurationLoader {
         case .number(let range):
             guard case .number(let number) = value else { throw ConfigurationError("\(source) must be a number") }
             return try checked(number, range, source)
-        case .stringList:
+        case .stringList, .secretList:
             guard case .array(let list) = value else { throw ConfigurationError("\(source) must be a list of strings") }
             var strings: [String] = []
             for item in list {
                 guard case .string(let text) = item else { throw ConfigurationError("\(source) must be a list of strings") }
                 strings.append(text)
+            }
+            if case .secretList = key.kind, strings.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw ConfigurationError("\(source) must not contain an empty key")
             }
             return .stringList(strings)
         }
@@ -110,6 +114,12 @@ public enum ConfigurationLoader {
             }
         case .stringList:
             return .stringList(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        case .secretList:
+            let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !items.contains(where: \.isEmpty) else {
+                throw ConfigurationError("\(source) is empty or has an empty key (unset it to run without keys)")
+            }
+            return .stringList(items)
         }
     }
 

@@ -9,6 +9,13 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 60
         public var maxBodyBytes = 64 * 1024
         public var shutdownGraceSeconds = 3
+        /// `Host` values answered (others get 421); the bound address is always allowed.
+        /// A name without a port matches it without one or with the bound port; `*` allows any.
+        public var allowedHosts = ["localhost", "127.0.0.1", "[::1]"]
+        /// Simultaneous connections from one client address (0 = no limit).
+        public var perClientConnectionLimit = 256
+        /// A request's headers must arrive within this many seconds (below `idleTimeoutSeconds`).
+        public var headerTimeoutSeconds = 10
     }
 
     public struct CORS: Sendable, Equatable {
@@ -18,7 +25,16 @@ public struct PandaConfiguration: Sendable, Equatable {
     public struct Auth: Sendable, Equatable, CustomStringConvertible {
         /// When empty, `/api/v1` is open (the original's behaviour).
         public var apiKeys: [String] = []
-        public var description: String { "Auth(apiKeys: \(apiKeys.count) configured)" }
+        /// Serve a non-loopback address without API keys anyway (start-up refuses otherwise).
+        public var allowAnonymous = false
+        public var description: String { "Auth(apiKeys: \(apiKeys.count) configured, allowAnonymous: \(allowAnonymous))" }
+    }
+
+    public struct Connections: Sendable, Equatable {
+        /// GitHub and AWS validations running at once; more are answered 429 with `Retry-After`.
+        public var maxConcurrentValidations = 4
+        /// Connections kept; past it, connecting is refused until one is deleted.
+        public var max = 1000
     }
 
     public struct Events: Sendable, Equatable {
@@ -107,6 +123,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var docker = Docker()
     public var health = Health()
     public var docs = Docs()
+    public var connections = Connections()
 
     public init() {}
 }

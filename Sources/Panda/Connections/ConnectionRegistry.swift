@@ -22,6 +22,15 @@ public actor ConnectionRegistry {
 
     public func all() -> [Entry] { Array(entries.values) }
 
+    public var count: Int { entries.count }
+
+    /// Adds `entry` under `id` unless `limit` connections are already kept; returns whether it did.
+    func add(_ entry: Entry, id: String, limit: Int) -> Bool {
+        guard entries.count < limit else { return false }
+        entries[id] = entry
+        return true
+    }
+
     /// Returns whether something was removed.
     @discardableResult
     public func remove(_ id: String) -> Bool { entries.removeValue(forKey: id) != nil }

@@ -43,14 +43,19 @@ final class GitHubAPIClient: Sendable {
     func inspect(owner: String, repo: String, branch: String, token: Secret) async throws(DeploymentError) -> GitHubRepositoryInfo {
         let repoPath = "/repos/\(owner)/\(repo)"
         let repository = try await get(repoPath, token: token, notFound: "Repository not found: \(owner)/\(repo)")
-        let branchInfo = try await get(
-            "\(repoPath)/branches/\(Self.encodePathSegment(branch))", token: token, notFound: "Branch not found: \(branch)")
-        let commit = branchInfo["commit"] as? [String: Any]
         return GitHubRepositoryInfo(
             fullName: repository["full_name"] as? String ?? "\(owner)/\(repo)",
             defaultBranch: repository["default_branch"] as? String ?? "",
-            headCommitSHA: commit?["sha"] as? String ?? ""
+            headCommitSHA: try await branchHead(owner: owner, repo: repo, branch: branch, token: token)
         )
+    }
+
+    /// The head commit of `branch`; `Branch not found: …` when it does not exist.
+    func branchHead(owner: String, repo: String, branch: String, token: Secret) async throws(DeploymentError) -> String {
+        let branchInfo = try await get(
+            "/repos/\(owner)/\(repo)/branches/\(Self.encodePathSegment(branch))", token: token, notFound: "Branch not found: \(branch)")
+        let commit = branchInfo["commit"] as? [String: Any]
+        return commit?["sha"] as? String ?? ""
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters, so `/` becomes `%2F`.

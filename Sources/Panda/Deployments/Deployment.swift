@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-public enum DeploymentStatus: String, Sendable, Codable {
+public enum DeploymentStatus: String, Sendable, Codable, CaseIterable {
     case queued = "QUEUED"
     case inProgress = "IN_PROGRESS"
     case completed = "COMPLETED"

@@ -8,15 +8,21 @@ public final class DeploymentService: Sendable {
     let results: ResultStore
     let configuration: PandaConfiguration
     let runner: ProcessRunner
+    private let branchVerifier: (any BranchVerifier)?
 
-    /// - Parameter pipeline: the stages to run; `nil` while no pipeline is available,
-    ///   in which case starting a deployment says so instead of pretending.
+    /// - Parameters:
+    ///   - pipeline: the stages to run; `nil` while no pipeline is available,
+    ///     in which case starting a deployment says so instead of pretending.
+    ///   - branchVerifier: asks GitHub about a branch other than the connection's; `nil`
+    ///     only where there is no GitHub (engine tests): such branches are then checked by shape alone.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
                 pipeline: Pipeline?, teardownPipeline: @escaping Pipeline = standardTeardownPipeline,
+                branchVerifier: (any BranchVerifier)? = nil,
                 logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
         self.configuration = configuration
         self.runner = runner
+        self.branchVerifier = branchVerifier
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
@@ -30,6 +36,9 @@ public final class DeploymentService: Sendable {
     /// Validates the request against its connections, then starts or queues it. Returns at once.
     public func start(githubConnectionID: String, awsConnectionID: String,
                       owner: String, repo: String, branch: String) async throws -> Deployment {
+        try ConnectionInputRules.checkOwner(owner)
+        try ConnectionInputRules.checkRepo(repo)
+        try ConnectionInputRules.checkBranch(branch)
         guard let github = await connections.github(githubConnectionID) else {
             throw DeploymentError("GitHub connection not found")
         }
@@ -39,6 +48,10 @@ public final class DeploymentService: Sendable {
         guard owner.lowercased() == github.owner.lowercased(), repo.lowercased() == github.repo.lowercased() else {
             throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
         }
+        if branch != github.branch, let branchVerifier {
+            try await branchVerifier.verifyBranch(branch, of: github)
+        }
+
         let deployment = Deployment(
             id: Identifier.make(prefix: "dep_"),
             request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws))
@@ -65,6 +78,11 @@ public final class DeploymentService: Sendable {
 
     public func deployment(_ id: String) async -> Deployment? {
         await results.get(id)
+    }
+
+    /// The deployments Panda knows, newest first, filtered and paged as `query` says.
+    public func list(_ query: DeploymentListQuery) async -> DeploymentPage {
+        await results.list(query)
     }
 
     /// Stops a queued or running deployment; saying it again is fine.

@@ -7,6 +7,8 @@ public enum ErrorCategory: Sendable, Equatable {
     case unauthorized
     /// The request is valid but clashes with what is going on (e.g. the application is busy).
     case conflict
+    /// A limit on concurrent work was reached; the client should retry after `retryAfterSeconds`.
+    case tooManyRequests
     /// Known but not built yet; answered honestly instead of pretending.
     case notImplemented
     /// A bug or an environment problem (e.g. a missing executable).
@@ -68,6 +70,18 @@ public struct DeploymentError: PandaError, Equatable {
     public init(_ message: String, errorCode: ErrorCode? = nil, retryAfterSeconds: Int? = nil) {
         self.message = message
         self.errorCode = errorCode
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+}
+
+/// Too much of some work is in progress at once; answered 429 with `Retry-After`.
+public struct TooManyRequests: PandaError, Equatable {
+    public let message: String
+    public let retryAfterSeconds: Int?
+    public var category: ErrorCategory { .tooManyRequests }
+
+    public init(_ message: String, retryAfterSeconds: Int) {
+        self.message = message
         self.retryAfterSeconds = retryAfterSeconds
     }
 }

@@ -4,6 +4,9 @@ import Foundation
 /// `/swagger-ui/`, read from a directory holding the contents of the pip package
 /// `swagger-ui-bundle`'s `swagger_ui_path` (copied there by `make vendor`). Nothing is
 /// fetched from a CDN, and the spec validator badge (which calls validator.swagger.io) is off.
+///
+/// The assets are read once, when this value is made (at start-up): requests are answered
+/// from memory on the server thread, never from the disk.
 public struct SwaggerUI: Sendable {
     /// Where `make vendor` installs the assets by default, relative to the working directory.
     public static let defaultAssetDirectory = "vendor/swagger-ui"
@@ -29,25 +32,31 @@ public struct SwaggerUI: Sendable {
     static let requiredAssets = ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"]
 
     public let assetDirectory: String
+    /// The allowlisted files found in `assetDirectory`, as read at start-up.
+    private let assets: [String: (body: [UInt8], contentType: String)]
 
     public init(assetDirectory: String = SwaggerUI.defaultAssetDirectory) {
         self.assetDirectory = assetDirectory
+        var assets: [String: (body: [UInt8], contentType: String)] = [:]
+        for (name, contentType) in Self.assetContentTypes {
+            let path = assetDirectory.hasSuffix("/") ? assetDirectory + name : assetDirectory + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            assets[name] = (body: [UInt8](data), contentType: contentType)
+        }
+        self.assets = assets
     }
 
-    /// Whether the files the page needs are present.
+    /// Whether the files the page needs were present at start-up.
     public var isInstalled: Bool {
-        Self.requiredAssets.allSatisfy { name in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: path(of: name), isDirectory: &isDirectory) && !isDirectory.boolValue
-        }
+        Self.requiredAssets.allSatisfy { assets[$0] != nil }
     }
 
     /// The allowlisted asset `name` (a bare file name such as `swagger-ui.css`) and its
-    /// content type; nil for any other name or when the file is missing or unreadable.
+    /// content type; nil for any other name or when the file was missing or unreadable.
     public func asset(named name: String) -> (body: [UInt8], contentType: String)? {
-        guard let contentType = Self.assetContentTypes[name],
-              let data = FileManager.default.contents(atPath: path(of: name)) else { return nil }
-        return (body: [UInt8](data), contentType: contentType)
+        assets[name]
     }
 
     /// The HTML of `/swagger-ui.html`, showing the document at `specURL` (e.g. `/api-docs`).
@@ -94,10 +103,6 @@ public struct SwaggerUI: Sendable {
             </html>
 
             """
-    }
-
-    private func path(of name: String) -> String {
-        assetDirectory.hasSuffix("/") ? assetDirectory + name : assetDirectory + "/" + name
     }
 
     /// Text safe inside an HTML attribute or element.

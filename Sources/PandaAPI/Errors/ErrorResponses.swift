@@ -9,6 +9,7 @@ extension ErrorCategory {
         case .invalidRequest, .deploymentError: 400
         case .unauthorized: 401
         case .conflict: 409
+        case .tooManyRequests: 429
         case .notImplemented: 501
         case .unexpected: 500
         }
@@ -20,6 +21,7 @@ extension ErrorCategory {
         case .deploymentError: "Deployment Error"
         case .unauthorized: "Unauthorized"
         case .conflict: "Conflict"
+        case .tooManyRequests: "Too Many Requests"
         case .notImplemented: "Not Implemented"
         case .unexpected: "Internal Server Error"
         }
@@ -37,12 +39,14 @@ enum ErrorResponses {
         case 409: "Conflict"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
+        case 421: "Misdirected Request"
+        case 429: "Too Many Requests"
         case 501: "Not Implemented"
         default: "Internal Server Error"
         }
     }
 
-    /// For `HTTPServer`'s own answers (404, 405, 413).
+    /// For `HTTPServer`'s own answers (404, 405, 413, 421).
     static let responder: ErrorResponder = { status, message in
         response(ErrorBody(status: status, error: label(for: status), message: message))
     }

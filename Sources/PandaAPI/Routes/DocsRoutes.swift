@@ -3,11 +3,13 @@ import HTTPServer
 extension PandaHTTPApp {
     func addDocsRoutes(to router: inout Router) {
         let document = OpenAPIDocument.json(serverURL: nil)
+        // Read once here, at start-up: requests are answered from memory.
         let swaggerUI = SwaggerUI(assetDirectory: configuration.docs.swaggerUIDirectory)
+        let page = Array(swaggerUI.page(specURL: "/api-docs").utf8)
 
         router.get("/api-docs") { _ in .now(.json(200, document)) }
         router.get("/swagger-ui.html") { _ in
-            .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: Array(swaggerUI.page(specURL: "/api-docs").utf8)))
+            .now(Response(status: 200, contentType: "text/html; charset=utf-8", body: page))
         }
         router.get("/swagger-ui/{asset}") { [responder = ErrorResponses.responder] request in
             guard let asset = swaggerUI.asset(named: request.pathParameter("asset")) else {

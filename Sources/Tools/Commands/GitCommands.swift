@@ -1,28 +1,21 @@
 /// `git` commands with no user or system configuration and no prompts. A token reaches
-/// git only through `GIT_ASKPASS` and the child's environment, never argv or a URL.
+/// git only through the child's environment, never argv, a URL or a file.
 public struct GitCLI: Sendable, Equatable {
-    /// The askpass helper reads the token from this variable.
+    /// The credential helper reads the token from this variable.
     public static let tokenVariable = "PANDA_GIT_TOKEN"
 
-    /// A POSIX shell script for `GIT_ASKPASS`: git asks for a user name, then a password.
-    public static let askPassScript = """
-        #!/bin/sh
-        case "$1" in
-        Username*) printf '%s\\n' x-access-token ;;
-        *) printf '%s\\n' "$\(tokenVariable)" ;;
-        esac
-
-        """
+    /// A shell credential helper, given to git through `GIT_CONFIG_*` variables. It is not a
+    /// script file on purpose: executing a file written at run time fails with "Text file busy"
+    /// whenever a child forked by another thread still holds the file's write descriptor.
+    public static let credentialHelper =
+        #"!f() { test "$1" = get && printf 'username=x-access-token\npassword=%s\n' "$"# + tokenVariable + #""; }; f"#
 
     public var executable: String
-    /// Where the askpass script was written (inside the deployment's private workspace).
-    public var askPassPath: String
     /// `HOME` for the child, so nothing in the host's home directory is read.
     public var home: String
 
-    public init(executable: String = "git", askPassPath: String, home: String) {
+    public init(executable: String = "git", home: String) {
         self.executable = executable
-        self.askPassPath = askPassPath
         self.home = home
     }
 
@@ -35,7 +28,9 @@ public struct GitCLI: Sendable, Equatable {
             .setting("GIT_LFS_SKIP_SMUDGE", "1")
         if let token {
             environment = environment
-                .setting("GIT_ASKPASS", askPassPath)
+                .setting("GIT_CONFIG_COUNT", "1")
+                .setting("GIT_CONFIG_KEY_0", "credential.helper")
+                .setting("GIT_CONFIG_VALUE_0", Self.credentialHelper)
                 .setting(Self.tokenVariable, secret: token)
         }
         return environment

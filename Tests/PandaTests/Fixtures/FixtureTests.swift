@@ -97,7 +97,7 @@ extension FixtureTests {
                     atPath: destination.appendingPathComponent("link-to-readme").path) == "README.md")
                 #expect(await git.headCommit(owner: "octo", repo: "hello", branch: "main") == commit)
                 #expect(try await clonedHead(destination) == commit)
-                // The token came as Basic auth password with askpass's user name, and a shallow clone.
+                // The token came as Basic auth password with the credential helper's user name, and a shallow clone.
                 #expect(git.requests.contains { $0.user == "x-access-token" && $0.path.hasSuffix("/git-upload-pack") })
                 #expect(git.requests.allSatisfy { !$0.path.contains(Self.token.reveal()) })
                 #expect(try await shallow(destination))

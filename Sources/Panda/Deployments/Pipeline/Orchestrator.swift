@@ -36,7 +36,7 @@ struct Orchestrator: Sendable {
         let failure = await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
         // Clean up before the terminal event: whoever sees `done`/`error` finds nothing left behind.
         await context.runFinishers()
-        workspace.remove()
+        await workspace.remove()
         deployment.finish(failure: failure)
     }
 

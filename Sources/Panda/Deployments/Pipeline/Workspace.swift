@@ -18,7 +18,9 @@ public struct Workspace: Sendable {
         (path as NSString).appendingPathComponent(component)
     }
 
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
+    /// Removing a checkout walks its whole tree: done off the cooperative pool.
+    func remove() async {
+        let path = self.path
+        await BlockingWork.run { try? FileManager.default.removeItem(atPath: path) }
     }
 }

@@ -45,6 +45,11 @@ actor ResultStore {
 
     var count: Int { entries.count }
 
+    /// A page of the stored deployments, newest first; listing does not count as a use.
+    func list(_ query: DeploymentListQuery) -> DeploymentPage {
+        DeploymentPage.of(entries.values.map { DeploymentSummary($0.deployment) }, query)
+    }
+
     private func evictIfNeeded() {
         while entries.count > capacity {
             let finished = entries.filter { $0.value.deployment.status.isTerminal }

@@ -15,7 +15,7 @@ public struct DockerBuildStage: Stage {
         context.publish("[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...")
 
         let checkout = context.workspace.path("repo")
-        let git = try GitCLI(askPassPath: Self.writeAskPass(in: context.workspace), home: context.workspace.path)
+        let git = GitCLI(home: context.workspace.path)
         let url = "\(context.configuration.github.gitBaseURL.trimmingSuffix("/"))/\(request.owner)/\(request.repo).git"
         let clone = try await context.run(git.shallowClone(
             url: url, branch: request.branch, into: checkout, token: github.token,
@@ -28,7 +28,8 @@ public struct DockerBuildStage: Stage {
         context.record { $0.commitSHA = commit.isEmpty ? nil : commit }
         context.publish("[Stage 1] Repository 클론 완료", details: ["path": .string(checkout), "commitSha": .string(commit)])
 
-        guard let dockerfile = DockerfileLocator.locate(in: checkout) else {
+        // A walk of the checkout: blocking, so off the cooperative pool.
+        guard let dockerfile = await BlockingWork.run({ DockerfileLocator.locate(in: checkout) }) else {
             throw StageFailure("Dockerfile not found in repository")
         }
         let exposed = (try? String(contentsOfFile: "\(checkout)/\(dockerfile)", encoding: .utf8)).flatMap(DockerfileLocator.exposedPort)
@@ -90,16 +91,6 @@ public struct DockerBuildStage: Stage {
         let telling = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("remote:") || $0.hasPrefix("error:") }
         let chosen = telling.isEmpty ? Array(lines.suffix(3)) : telling
         return chosen.joined(separator: " ").isEmpty ? "git exited with \(result.status)" : chosen.joined(separator: " ")
-    }
-
-    /// The askpass helper lives in the private workspace; it holds no secret itself.
-    private static func writeAskPass(in workspace: Workspace) throws -> String {
-        let path = workspace.path("git-askpass.sh")
-        guard FileManager.default.createFile(atPath: path, contents: Data(GitCLI.askPassScript.utf8),
-                                             attributes: [.posixPermissions: 0o700]) else {
-            throw StageFailure("Could not prepare git credentials helper", errorCode: .unexpectedError)
-        }
-        return path
     }
 }
 
