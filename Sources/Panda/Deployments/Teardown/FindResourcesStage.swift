@@ -16,7 +16,6 @@ public struct FindResourcesStage: Stage {
         try await context.holdApplicationLock { "[Teardown 1] Waiting for deployment \($0) of the same application to finish" }
         let resources = try await AppResourceFinder(aws: context.awsCaller, names: names)
             .resources(includingRepository: request.deleteImages)
-        context.store(TeardownPlan(names: names, resources: resources))
         context.record { $0.teardownResources = resources }
         context.publish("[Teardown 1] Found \(resources.count) resource(s) to delete", details: [
             "resources": .array(resources.map { .string("\($0.type.rawValue) \($0.id)") }),

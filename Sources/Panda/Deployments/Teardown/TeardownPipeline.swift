@@ -4,7 +4,7 @@ public let standardTeardownPipeline: Pipeline = { _ in
     [FindResourcesStage(), RemoveServicesStage(), RemoveLoadBalancerStage(), RemoveSecurityGroupsStage(), RemoveLeftoversStage()]
 }
 
-/// What the first teardown stage found, for the stages after it.
+/// What the first teardown stage found (kept in the deployment's facts), for the stages after it.
 struct TeardownPlan: Sendable {
     let names: AWSNames
     let resources: [AppResource]
@@ -14,7 +14,7 @@ struct TeardownPlan: Sendable {
 
 extension DeploymentContext {
     var teardownPlan: TeardownPlan {
-        load(TeardownPlan.self) ?? TeardownPlan(names: AWSNames(owner: request.owner, repo: request.repo), resources: [])
+        TeardownPlan(names: AWSNames(owner: request.owner, repo: request.repo), resources: facts.teardownResources ?? [])
     }
 
     /// Records a resource as removed (or found already gone, which is not an error) and says so.
