@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -27,23 +29,31 @@ let package = Package(
             dependencies: [
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
             name: "Panda",
-            dependencies: ["Tools", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Tools", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]
         ),
         .target(
             name: "PandaAPI",
-            dependencies: ["Panda", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Panda", "HTTPServer", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             resources: [.copy("Dashboard/Site")]
         ),
+        // The `panda` client subcommands' HTTP side: URLSession, an SSE reader, DTOs of its own (no server code).
+        .target(name: "PandaClient"),
         .executableTarget(
             name: "panda",
             dependencies: [
-                "PandaAPI", "Panda", "HTTPServer",
+                "PandaAPI", "Panda", "HTTPServer", "PandaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // A server of HTTPServer's own (no Panda) that benchmarks and HTTP-layer tests drive.
@@ -68,6 +78,7 @@ let package = Package(
         .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
         .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools", "PandaTestSupport"]),
         .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer", "PandaTestSupport"]),
+        .testTarget(name: "PandaClientTests", dependencies: ["PandaClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,10 +5,13 @@ import Tools
 public struct PandaServices: Sendable {
     public var connections: ConnectionService
     public var deployments: DeploymentService
+    /// What `GET /ready` reports; shutdown and the store drive it.
+    public var readiness: Readiness
 
-    public init(connections: ConnectionService, deployments: DeploymentService) {
+    public init(connections: ConnectionService, deployments: DeploymentService, readiness: Readiness = Readiness()) {
         self.connections = connections
         self.deployments = deployments
+        self.readiness = readiness
     }
 
     /// Everything wired for real: one process runner, one in-memory registry.

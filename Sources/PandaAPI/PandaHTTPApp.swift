@@ -1,5 +1,6 @@
 import HTTPServer
 import Logging
+import Metrics
 import Panda
 
 /// Panda's HTTP face: the routes of SPEC.md over the core, with the contract's envelopes and errors.
@@ -7,11 +8,20 @@ public struct PandaHTTPApp: Sendable {
     public let configuration: PandaConfiguration
     public let services: PandaServices
     let endpoint: Endpoint
+    let metrics: MetricsExposition?
+    let observation: RequestObservation
+    let openStreams: Meter
 
-    public init(configuration: PandaConfiguration, services: PandaServices, logger: Logger = Logger(label: "panda.api")) {
+    /// - Parameter metrics: serves `GET /metrics` when given (the executable passes its Prometheus registry).
+    public init(configuration: PandaConfiguration, services: PandaServices, logger: Logger = Logger(label: "panda.api"),
+                metrics: MetricsExposition? = nil) {
         self.configuration = configuration
         self.services = services
+        self.metrics = metrics
         endpoint = Endpoint(logger: logger, apiKeys: APIKeyGuard(keys: configuration.auth.apiKeys))
+        observation = RequestObservation(logger: logger)
+        openStreams = Meter(label: "panda_sse_streams_open")
+        openStreams.set(0)
     }
 
     public func router() -> Router {
@@ -22,6 +32,7 @@ public struct PandaHTTPApp: Sendable {
         addDeploymentListRoutes(to: &router)
         addApplicationRoutes(to: &router)
         addDashboardRoutes(to: &router)
+        addOperationsRoutes(to: &router)
         return router
     }
 
@@ -55,6 +66,7 @@ public struct PandaHTTPApp: Sendable {
 
     /// Builds the server for this app; `start()` it, and `shutdown()` on the way out.
     public func makeServer(logger: Logger = Logger(label: "panda.http")) -> HTTPServer {
-        HTTPServer(configuration: serverConfiguration, router: router(), logger: logger, errorResponder: errorResponder)
+        HTTPServer(configuration: serverConfiguration, router: router(), logger: logger, errorResponder: errorResponder,
+                   requestObserver: { [observation] in observation.observe($0) })
     }
 }

@@ -5,12 +5,11 @@ import Logging
 import Panda
 import PandaAPI
 
-@main
 struct PandaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "panda",
         abstract: "Deploys a GitHub repository's Dockerfile to your AWS account, blue/green, with live progress.",
-        subcommands: [Serve.self, Settings.self],
+        subcommands: [Serve.self, Settings.self, Connect.self, Deploy.self, Watch.self, ShowResult.self, Deployments.self, Apps.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -31,9 +30,6 @@ struct Serve: AsyncParsableCommand {
     var set: [String] = []
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        let logger = Logger(label: "panda")
-
         let configuration: PandaConfiguration
         do {
             configuration = try loadConfiguration()
@@ -41,8 +37,12 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("panda: configuration error: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
+        LogSetup.bootstrap(configuration.log)
+        let logger = Logger(label: "panda")
+        let metrics = MetricsSetup.bootstrapPrometheus()
 
-        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger))
+        let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger),
+                               metrics: metrics)
         let server = app.makeServer()
         do {
             try server.start()
@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("panda listening on http://\(configuration.server.address):\(server.port)\n".utf8))
 
         await HTTPServer.waitForTerminationSignal()
+        app.services.readiness.markDraining()
         logger.info("shutting down")
         await server.shutdown()
         logger.info("stopped")
@@ -86,3 +87,5 @@ struct Settings: ParsableCommand {
         }
     }
 }
+
+await PandaCommand.mainWithScriptExitCodes()

@@ -107,7 +107,11 @@ import PandaTestSupport
         let engine = await EngineServices(configuration: PandaConfiguration()) {
             (1...3).map { ProcessStage($0, "sleep", ["0.5"]) }
         }
-        try await withPandaServer(configure: { $0.events.closeAfterTerminalSeconds = 0 }, services: { _ in engine.services }) { (client: APITestClient) async throws in
+        // All thousand come from 127.0.0.1: lift the per-client connection cap for this test.
+        try await withPandaServer(configure: {
+            $0.events.closeAfterTerminalSeconds = 0
+            $0.server.perClientConnectionLimit = 0
+        }, services: { _ in engine.services }) { (client: APITestClient) async throws in
             let id = try await startDeployment(client, engine)
             let port = client.port
             let sequences = try await offloaded {

@@ -5,6 +5,8 @@ public struct Request: Sendable {
     public let path: String
     /// Percent-decoded values of the route's `{name}` segments.
     public internal(set) var pathParameters: [String: String]
+    /// The matched route's path as registered (`/api/v1/deploy/{deploymentId}/events`), `nil` before routing.
+    public internal(set) var route: String?
     /// Percent-decoded query parameters (`+` means space); the first value of a repeated name wins.
     public let query: [String: String]
     public let headers: Headers
@@ -21,6 +23,7 @@ public struct Request: Sendable {
         self.method = method
         self.path = path
         self.pathParameters = pathParameters
+        self.route = nil
         self.query = query
         self.headers = headers
         self.body = body

@@ -3,6 +3,7 @@
 public struct Router: Sendable {
     struct Route: Sendable {
         let method: String
+        let template: String
         let pattern: PathPattern
         let handler: Handler
     }
@@ -18,7 +19,7 @@ public struct Router: Sendable {
     public init() {}
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method.uppercased(), pattern: PathPattern(path), handler: handler))
+        routes.append(Route(method: method.uppercased(), template: path, pattern: PathPattern(path), handler: handler))
     }
 
     public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
@@ -33,6 +34,7 @@ public struct Router: Sendable {
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
                 var routed = request
                 routed.pathParameters = parameters
+                routed.route = route.template
                 return .found(route.handler, routed)
             }
             if !allowed.contains(route.method) { allowed.append(route.method) }

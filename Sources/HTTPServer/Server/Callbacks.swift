@@ -12,7 +12,7 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
     guard let opaque = requestContext.pointee else {
         let context = RequestContext()
         requestContext.pointee = Unmanaged.passRetained(context).toOpaque()
-        return server.beginRequest(context, connection: connection)
+        return server.beginRequest(context, connection: connection, method: String(cString: method))
     }
     let context = Unmanaged<RequestContext>.fromOpaque(opaque).takeUnretainedValue()
 
@@ -32,7 +32,10 @@ let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, requestC
     }
     guard let requestContext, let opaque = requestContext.pointee else { return }
     requestContext.pointee = nil
-    Unmanaged<RequestContext>.fromOpaque(opaque).release()
+    let context = Unmanaged<RequestContext>.fromOpaque(opaque).takeRetainedValue()
+    if let cls {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().requestFinished(context)
+    }
 }
 
 let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, code in

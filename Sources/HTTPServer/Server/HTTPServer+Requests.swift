@@ -7,18 +7,19 @@ import Glibc
 extension HTTPServer {
     /// First call: headers are in, no body yet. Answering now would make libmicrohttpd
     /// close the connection, so only an oversized declared body is rejected here.
-    func beginRequest(_ context: RequestContext, connection: OpaquePointer) -> MHD_Result {
+    func beginRequest(_ context: RequestContext, connection: OpaquePointer, method: String) -> MHD_Result {
         headerDeadlines?.headersReceived(connection)
         context.origin = lookupHeader(connection, "Origin")
+        context.method = method
         let host = lookupHeader(connection, "Host")
         if !configuration.hostPolicy.allows(host, boundPort: port) {
             context.dispatched = true
-            return queue(misdirected(host: host), on: connection, origin: context.origin)
+            return queue(misdirected(host: host), on: connection, for: context)
         }
         if let declared = lookupHeader(connection, "Content-Length").flatMap(Int.init),
            declared > configuration.maxBodyBytes {
             context.dispatched = true
-            return queue(payloadTooLarge(), on: connection, origin: context.origin)
+            return queue(payloadTooLarge(), on: connection, for: context)
         }
         return .YES
     }
@@ -36,12 +37,12 @@ extension HTTPServer {
 
     func finishRequest(_ context: RequestContext, connection: OpaquePointer, method: String, path: String) -> MHD_Result {
         if let response = context.takeDeferredResponse() {
-            return queue(response, on: connection, origin: context.origin)
+            return queue(response, on: connection, for: context)
         }
         guard !context.dispatched else { return .YES }
         context.dispatched = true
         if context.bodyTooLarge {
-            return queue(payloadTooLarge(), on: connection, origin: context.origin)
+            return queue(payloadTooLarge(), on: connection, for: context)
         }
 
         let request = Request(
@@ -55,17 +56,20 @@ extension HTTPServer {
 
         switch router.match(request) {
         case .notFound:
-            return queue(errorResponder(404, "No route for \(method) \(path)"), on: connection, origin: context.origin)
+            return queue(errorResponder(404, "No route for \(method) \(path)"), on: connection, for: context)
         case .methodNotAllowed(let allowed) where method == "OPTIONS":
-            return queue(configuration.cors.preflight(origin: context.origin, allowedMethods: allowed), on: connection, origin: nil)
+            return queue(configuration.cors.preflight(origin: context.origin, allowedMethods: allowed), on: connection,
+                         for: context, corsOrigin: nil)
         case .methodNotAllowed(let allowed):
             var response = errorResponder(405, "Method \(method) is not allowed for \(path)")
             response.headers["Allow"] = allowed.joined(separator: ", ")
-            return queue(response, on: connection, origin: context.origin)
+            return queue(response, on: connection, for: context)
         case .found(let handler, let routed):
+            context.route = routed.route
+            context.pathParameters = routed.pathParameters
             switch handler(routed) {
             case .now(let response):
-                return queue(response, on: connection, origin: context.origin)
+                return queue(response, on: connection, for: context)
             case .later(let work):
                 deferAnswer(context, connection: ConnectionHandle(pointer: connection, waker: waker), work: work)
                 return .YES
@@ -86,7 +90,13 @@ extension HTTPServer {
         }
     }
 
-    private func queue(_ response: Response, on connection: OpaquePointer, origin: String?) -> MHD_Result {
+    private func queue(_ response: Response, on connection: OpaquePointer, for context: RequestContext) -> MHD_Result {
+        queue(response, on: connection, for: context, corsOrigin: context.origin)
+    }
+
+    private func queue(_ response: Response, on connection: OpaquePointer, for context: RequestContext,
+                       corsOrigin origin: String?) -> MHD_Result {
+        context.status = response.status
         var headers = response.headers
         configuration.cors.decorate(&headers, origin: origin)
 
@@ -118,6 +128,12 @@ extension HTTPServer {
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)
         return result
+    }
+
+    /// libmicrohttpd is done with the request (answered, or the client left): tell the observer.
+    func requestFinished(_ context: RequestContext) {
+        guard let requestObserver, let completed = context.completedRequest(at: .now) else { return }
+        requestObserver(completed)
     }
 
     /// Bytes an event stream hands libmicrohttpd per read. Events are small; a large

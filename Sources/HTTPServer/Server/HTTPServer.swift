@@ -31,6 +31,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let router: Router
     let errorResponder: ErrorResponder
+    let requestObserver: RequestObserver?
     let logger: Logger
 
     private var daemon: OpaquePointer?
@@ -56,7 +57,8 @@ public final class HTTPServer: @unchecked Sendable {
         configuration: ServerConfiguration,
         router: Router,
         logger: Logger = Logger(label: "http"),
-        errorResponder: @escaping ErrorResponder
+        errorResponder: @escaping ErrorResponder,
+        requestObserver: RequestObserver? = nil
     ) {
         self.configuration = configuration
         self.router = router
@@ -67,6 +69,7 @@ public final class HTTPServer: @unchecked Sendable {
                 headerTimeout: timeout,
                 idleTimeout: configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil)
         }
+        self.requestObserver = requestObserver
     }
 
     // MARK: Lifecycle

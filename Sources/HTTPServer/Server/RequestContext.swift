@@ -8,6 +8,13 @@ final class RequestContext: @unchecked Sendable {
     var bodyTooLarge = false
     var origin: String?
     var dispatched = false
+    // For the request observer.
+    let startedAt = ContinuousClock.now
+    var method = ""
+    var route: String?
+    var pathParameters: [String: String] = [:]
+    /// Set when a response is queued; a request that never got one is not reported.
+    var status: Int?
 
     /// Set by the task doing `.later` work, taken on the server thread after resume.
     private let deferredResponse = Mutex<Response?>(nil)
@@ -21,5 +28,11 @@ final class RequestContext: @unchecked Sendable {
             defer { response = nil }
             return response
         }
+    }
+
+    func completedRequest(at end: ContinuousClock.Instant) -> CompletedRequest? {
+        guard let status else { return nil }
+        return CompletedRequest(method: method, route: route, pathParameters: pathParameters, status: status,
+                                duration: end - startedAt)
     }
 }

@@ -131,5 +131,7 @@ extension ConfigurationKey {
         bool("auth.allowAnonymous", \.auth.allowAnonymous),
         int("connections.maxConcurrentValidations", 1...1000, \.connections.maxConcurrentValidations),
         int("connections.max", 1...1_000_000, \.connections.max),
+        string("log.format", \.log.format),
+        string("log.level", \.log.level),
     ]
 }

@@ -34,7 +34,8 @@ public enum ConfigurationLoader {
         }
 
         let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
-        for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("PANDA_") {
+        for (name, text) in environment.sorted(by: { $0.key < $1.key })
+        where name.hasPrefix("PANDA_") && !clientVariables.contains(name) {
             guard let key = byEnvironmentName[name] else {
                 throw ConfigurationError("environment: unknown setting \(name)")
             }
@@ -46,8 +47,17 @@ public enum ConfigurationLoader {
             key.apply(&configuration, try textValue(text, for: key, source: "flag: '\(path)'"))
         }
         try ExposurePolicy.check(configuration)
+        guard PandaConfiguration.Log.formats.contains(configuration.log.format) else {
+            throw ConfigurationError("log.format must be one of \(PandaConfiguration.Log.formats.joined(separator: ", ")), got '\(configuration.log.format)'")
+        }
+        guard PandaConfiguration.Log.levels.contains(configuration.log.level) else {
+            throw ConfigurationError("log.level must be one of \(PandaConfiguration.Log.levels.joined(separator: ", ")), got '\(configuration.log.level)'")
+        }
         return configuration
     }
+
+    /// The `panda` client's variables (`panda deploy …`), not settings: a shell may export them for both.
+    static let clientVariables: Set<String> = ["PANDA_SERVER", "PANDA_API_KEY"]
 
     /// Every known setting with its environment variable name, for `--help` and docs.
     public static var settingNames: [(path: String, environment: String)] {

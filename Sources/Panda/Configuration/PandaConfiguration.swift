@@ -126,6 +126,15 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
     }
 
+    public struct Log: Sendable, Equatable {
+        /// `text` (one human-readable line per entry) or `json` (one JSON object per line).
+        public var format = "text"
+        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public var level = "info"
+        public static let formats = ["text", "json"]
+        public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    }
+
     public var server = Server()
     public var cors = CORS()
     public var auth = Auth()
@@ -137,6 +146,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var health = Health()
     public var docs = Docs()
     public var connections = Connections()
+    public var log = Log()
 
     public init() {}
 }

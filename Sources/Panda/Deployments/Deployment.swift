@@ -190,6 +190,7 @@ public final class Deployment: Sendable {
             return true
         }
         guard finished else { return }
+        DeploymentMetrics.finished(kind: "DEPLOY", status: failure == nil ? .completed : .failed, errorCode: failure?.errorCode)
         if let failure {
             log.append(.error(failure.message, errorCode: failure.errorCode, stage: failure.stage))
         } else {

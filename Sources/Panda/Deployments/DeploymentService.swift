@@ -9,6 +9,7 @@ public final class DeploymentService: Sendable {
     let configuration: PandaConfiguration
     let runner: ProcessRunner
     private let branchVerifier: (any BranchVerifier)?
+    private let logger: Logger
 
     /// - Parameters:
     ///   - pipeline: the stages to run; `nil` while no pipeline is available,
@@ -23,6 +24,7 @@ public final class DeploymentService: Sendable {
         self.configuration = configuration
         self.runner = runner
         self.branchVerifier = branchVerifier
+        self.logger = logger
         results = ResultStore(capacity: configuration.deployments.resultCapacity)
         scheduler = pipeline.map { pipeline in
             Scheduler(
@@ -74,6 +76,10 @@ public final class DeploymentService: Sendable {
             await results.remove(deployment.id)
             throw error
         }
+        logger.with(deploymentID: deployment.id).info("deployment accepted", metadata: [
+            "kind": "\(deployment.kind.rawValue)", "owner": "\(deployment.request.owner)", "repo": "\(deployment.request.repo)",
+            "branch": "\(deployment.request.branch)", "status": "\(deployment.status.rawValue)",
+        ])
     }
 
     public func deployment(_ id: String) async -> Deployment? {

@@ -42,6 +42,7 @@ enum ErrorResponses {
         case 421: "Misdirected Request"
         case 429: "Too Many Requests"
         case 501: "Not Implemented"
+        case 503: "Service Unavailable"
         default: "Internal Server Error"
         }
     }

@@ -1,12 +1,15 @@
 import HTTPServer
+import Metrics
 import Panda
 
 /// Bridges a deployment's event log to one SSE client: history first, then live events,
 /// ending a few seconds after the terminal event (and after a maximum lifetime anyway).
 enum DeploymentEventStream {
     static func open(_ deployment: Deployment, resumingAfter lastEventID: String?,
-                     settings: PandaConfiguration.Events) -> EventStream {
+                     settings: PandaConfiguration.Events, openStreams: Meter) -> EventStream {
         let stream = EventStream(lifetime: .seconds(settings.maxStreamSeconds))
+        openStreams.increment()
+        stream.onClose { openStreams.decrement() }
         stream.sendComment("deployment \(deployment.id)")
         stream.send(bytes: Array("retry: \(settings.retryMilliseconds)\n\n".utf8))
 

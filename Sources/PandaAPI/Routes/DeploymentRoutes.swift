@@ -5,6 +5,7 @@ extension PandaHTTPApp {
     func addDeploymentRoutes(to router: inout Router) {
         let deployments = services.deployments
         let events = configuration.events
+        let openStreams = self.openStreams
 
         router.post("/api/v1/deploy", endpoint.handler { request in
             let body = try DeployRequest(JSONRequestBody(request))
@@ -23,7 +24,7 @@ extension PandaHTTPApp {
             if let lastEventID, deployment.log.hasDelivered(allUpTo: lastEventID) {
                 return .noContent()  // the client has everything; 204 stops a browser reconnecting
             }
-            return .eventStream(DeploymentEventStream.open(deployment, resumingAfter: lastEventID, settings: events))
+            return .eventStream(DeploymentEventStream.open(deployment, resumingAfter: lastEventID, settings: events, openStreams: openStreams))
         })
 
         router.get("/api/v1/deploy/{deploymentId}/result", endpoint.handler { request in

@@ -39,8 +39,9 @@ public final class ProcessRunner: Sendable {
 
     /// Runs the command to completion. A non-zero exit is a normal result; call
     /// ``ProcessResult/checked()`` to turn it into an error.
-    public func run(_ command: Command) async throws(ProcessError) -> ProcessResult {
-        try await execute(command, onLine: { _ in })
+    /// - Parameter logger: logs about this run go there (e.g. one carrying a deployment's id).
+    public func run(_ command: Command, logger: Logger? = nil) async throws(ProcessError) -> ProcessResult {
+        try await execute(command, logger: logger, onLine: { _ in })
     }
 
     /// Runs the command, delivering each redacted stdout and stderr line as it
@@ -48,9 +49,10 @@ public final class ProcessRunner: Sendable {
     /// still holds the tail of both streams.
     public func run(
         _ command: Command,
+        logger: Logger? = nil,
         onLine: (OutputLine) async -> Void
     ) async throws(ProcessError) -> ProcessResult {
-        try await execute(command, onLine: onLine)
+        try await execute(command, logger: logger, onLine: onLine)
     }
 
     private var teardownSequence: [TeardownStep] {
@@ -59,12 +61,30 @@ public final class ProcessRunner: Sendable {
 
     private func execute(
         _ command: Command,
+        logger: Logger?,
+        onLine: (OutputLine) async -> Void
+    ) async throws(ProcessError) -> ProcessResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let result = try await supervised(command, logger: logger ?? self.logger, onLine: onLine)
+            ProcessMetrics.record(executable: command.executable, outcome: .success(result.status), duration: result.duration)
+            return result
+        } catch {
+            ProcessMetrics.record(executable: command.executable, outcome: .failure(error), duration: start.duration(to: clock.now))
+            throw error
+        }
+    }
+
+    private func supervised(
+        _ command: Command,
+        logger: Logger,
         onLine: (OutputLine) async -> Void
     ) async throws(ProcessError) -> ProcessResult {
         let redactor = Redactor(command.secrets)
-        var logger = self.logger
+        var logger = logger
         logger[metadataKey: "executable"] = "\(command.executable)"
-        logger.info(
+        logger.debug(
             "running process",
             metadata: ["arguments": .array(command.arguments.map { .string(redactor.redact($0)) })]
         )

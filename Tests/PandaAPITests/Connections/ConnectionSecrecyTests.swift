@@ -71,6 +71,7 @@ extension AWSConnectionAPITests {
             try await withPandaServer(configure: {
                 $0.github.apiBaseURL = fixture.baseURL
                 $0.aws.endpointURL = account.moto.endpointURL
+                $0.connections.maxConcurrentValidations = 8  // all seven at once, none refused with 429
             }, logger: logger) { client in
                 async let a = client.postJSON("/api/v1/connect/aws", account.user.connectBody())
                 async let b = client.postJSON("/api/v1/connect/aws", account.user.connectBody(secret: wrongSecret))

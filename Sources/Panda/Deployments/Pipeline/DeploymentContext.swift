@@ -77,7 +77,7 @@ public final class DeploymentContext: Sendable {
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
         defer { deployment.recordChildProcess(ContinuousClock.now - started) }
-        return try await runner.run(command, onLine: onLine)
+        return try await runner.run(command, logger: logger, onLine: onLine)
     }
 
     func enter(_ stage: any Stage) {

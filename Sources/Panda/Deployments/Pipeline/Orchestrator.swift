@@ -33,11 +33,20 @@ struct Orchestrator: Sendable {
         let context = DeploymentContext(
             deployment: deployment, configuration: configuration, workspace: workspace, runner: runner,
             logger: logger.with(deploymentID: deployment.id), applicationLocks: applicationLocks)
+        context.logger.info("deployment started", metadata: [
+            "owner": "\(deployment.request.owner)", "repo": "\(deployment.request.repo)", "branch": "\(deployment.request.branch)",
+        ])
         let failure = await runStages(of: deployment, in: context, started: started, deploymentTimeout: deploymentTimeout)
         // Clean up before the terminal event: whoever sees `done`/`error` finds nothing left behind.
         await context.runFinishers()
         await workspace.remove()
         deployment.finish(failure: failure)
+        var outcome: Logger.Metadata = ["status": "\(deployment.status.rawValue)", "durationSeconds": "\(deployment.snapshot().durationSeconds)"]
+        if let failure {
+            outcome["errorCode"] = "\(failure.errorCode.rawValue)"
+            outcome["stage"] = "\(failure.stage.map(String.init) ?? "none")"
+        }
+        context.logger.info("deployment finished", metadata: outcome)
     }
 
     /// Runs the stages; returns why the deployment failed, or `nil` when it succeeded.
@@ -57,6 +66,7 @@ struct Orchestrator: Sendable {
             let outcome = await run(stage, in: context, limit: limitedByDeployment ? remaining : stageTimeout)
             let stageTime = ContinuousClock.now - stageStarted
             deployment.leaveStage(wallTime: stageTime)
+            DeploymentMetrics.stageFinished(stage.number, after: stageTime)
 
             switch outcome {
             case .finished where deployment.isCancelRequested:

@@ -12,6 +12,7 @@ actor Scheduler {
         self.maxConcurrent = maxConcurrent
         self.queueCapacity = queueCapacity
         self.orchestrator = orchestrator
+        DeploymentMetrics.load(running: 0, queued: 0)
     }
 
     /// Starts or queues the deployment; throws when the queue is full.
@@ -21,6 +22,7 @@ actor Scheduler {
         } else if queue.count < queueCapacity {
             queue.append(deployment)
             announcePositions()
+            recordLoad()
         } else {
             throw DeploymentError("Deployment queue is full", errorCode: .deploymentQueueFull, retryAfterSeconds: 30)
         }
@@ -37,6 +39,7 @@ actor Scheduler {
             queue.remove(at: index)
             deployment.finish(failure: .cancelled(at: nil))
             announcePositions()
+            recordLoad()
         } else {
             running[deployment.id]?.cancel()
         }
@@ -48,6 +51,7 @@ actor Scheduler {
             await orchestrator.run(deployment)
             self.finished(deployment.id)
         }
+        recordLoad()
     }
 
     private func finished(_ id: String) {
@@ -56,6 +60,11 @@ actor Scheduler {
             start(queue.removeFirst())
         }
         announcePositions()
+        recordLoad()
+    }
+
+    private func recordLoad() {
+        DeploymentMetrics.load(running: running.count, queued: queue.count)
     }
 
     private func announcePositions() {

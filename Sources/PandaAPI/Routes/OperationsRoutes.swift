@@ -1,0 +1,25 @@
+import HTTPServer
+import Panda
+
+/// The Prometheus text exposition of every recorded series; the executable supplies it
+/// from the backend it bootstrapped, so this layer knows swift-metrics only.
+public typealias MetricsExposition = @Sendable () -> [UInt8]
+
+extension PandaHTTPApp {
+    /// For probes and scrapers: readiness (liveness is `/health`) and `/metrics`.
+    func addOperationsRoutes(to router: inout Router) {
+        let readiness = services.readiness
+        router.get("/ready") { _ in
+            let reasons = readiness.notReadyReasons
+            guard reasons.isEmpty else {
+                return .now(ErrorResponses.response(for: APIRefusal.notReady(reasons), logger: endpoint.logger))
+            }
+            return .now(Envelope.response(200, "ready", ["status": "READY"]))
+        }
+        if let metrics {
+            router.get("/metrics", endpoint.handler { _ in
+                Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics())
+            })
+        }
+    }
+}
