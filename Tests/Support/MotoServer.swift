@@ -73,7 +73,11 @@ public final class MotoServer: Sendable {
         credentials: AWSCredentials = MotoServer.setupCredentials, region: String = "us-east-1"
     ) async throws -> JSONValue {
         let cli = AWSCLI(credentials: credentials, region: region, endpointURL: endpointURL, timeout: .seconds(60))
-        let result = try await TestProcess.run(cli.command(service, operation, arguments))
+        // Tests set up and read back state with any operation, so they spell it here; Panda
+        // itself runs only the named builders.
+        let command = Command(cli.executable, arguments: [service, operation] + arguments + ["--output", "json"],
+                              environment: cli.environment, timeout: cli.timeout)
+        let result = try await TestProcess.run(command)
         let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return output.isEmpty ? .null : try JSONDecoder().decode(JSONValue.self, from: Data(output.utf8))
     }

@@ -5,19 +5,19 @@ import Tools
     static let credentials = AWSCredentials(
         accessKeyId: Secret("AKIAUNITTESTKEY00001"), secretAccessKey: Secret("unit/secret+key"), sessionToken: Secret("unit-session-token"))
 
-    @Test func buildsAnyServiceOperationWithJSONOutput() {
+    @Test func buildsWithJSONOutputAndTheCLIsTimeout() {
         let cli = AWSCLI(credentials: Self.credentials, region: "ap-northeast-2", endpointURL: "http://127.0.0.1:5000", timeout: .seconds(20))
-        let command = cli.command("ecr", "describe-repositories", ["--repository-names", "octo-app"])
+        let command = cli.ecr.describeRepositories(names: ["octo-app"])
         #expect(command.executable == "aws")
         #expect(command.arguments == ["ecr", "describe-repositories", "--repository-names", "octo-app", "--output", "json"])
         #expect(command.timeout == .seconds(20))
-        #expect(cli.command("sts", "get-caller-identity", timeout: .seconds(3)).timeout == .seconds(3))
-        #expect(cli.getCallerIdentity().arguments == ["sts", "get-caller-identity", "--output", "json"])
+        #expect(cli.sts.getCallerIdentity(timeout: .seconds(3)).timeout == .seconds(3))
+        #expect(cli.sts.getCallerIdentity().arguments == ["sts", "get-caller-identity", "--output", "json"])
     }
 
     @Test func credentialsRegionAndEndpointTravelOnlyInTheEnvironment() {
         let cli = AWSCLI(credentials: Self.credentials, region: "us-gov-west-1", endpointURL: "http://127.0.0.1:5000")
-        let command = cli.getCallerIdentity()
+        let command = cli.sts.getCallerIdentity()
         let resolved = command.environment.resolved(inheriting: ["PATH": "/usr/bin"])
         #expect(resolved["AWS_ACCESS_KEY_ID"] == "AKIAUNITTESTKEY00001")
         #expect(resolved["AWS_SECRET_ACCESS_KEY"] == "unit/secret+key")
@@ -43,21 +43,29 @@ import Tools
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.2/x", "HTTPS_PROXY": "http://proxy", "PYTHONPATH": "/evil",
         ]
         let cli = AWSCLI(credentials: AWSCredentials(accessKeyId: Secret("AKIAMINE"), secretAccessKey: Secret("mine")), region: "eu-central-2")
-        let resolved = cli.getCallerIdentity().environment.resolved(inheriting: host)
+        let resolved = cli.sts.getCallerIdentity().environment.resolved(inheriting: host)
         #expect(resolved == [
             "PATH": "/host/bin", "LANG": "C.UTF-8", "HOME": AWSCLI.isolatedHome,
             "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
             "AWS_EC2_METADATA_DISABLED": "true", "AWS_STS_REGIONAL_ENDPOINTS": "regional",
-            "AWS_PAGER": "", "AWS_CLI_AUTO_PROMPT": "off",
+            "AWS_PAGER": "", "AWS_CLI_AUTO_PROMPT": "off", "AWS_RETRY_MODE": "adaptive", "AWS_MAX_ATTEMPTS": "5",
             "AWS_DEFAULT_REGION": "eu-central-2", "AWS_REGION": "eu-central-2",
             "AWS_ACCESS_KEY_ID": "AKIAMINE", "AWS_SECRET_ACCESS_KEY": "mine",
         ])
     }
 
+    @Test func retriesAdaptivelyWithTheConfiguredAttempts() {
+        let resolved = AWSCLI(credentials: Self.credentials, region: "us-east-1", maxAttempts: 9).sts.getCallerIdentity()
+            .environment.resolved(inheriting: [:])
+        #expect(resolved["AWS_RETRY_MODE"] == "adaptive")
+        #expect(resolved["AWS_MAX_ATTEMPTS"] == "9")
+        #expect(AWSCLI(credentials: Self.credentials, region: "us-east-1", maxAttempts: 0).maxAttempts == 1)
+    }
+
     @Test func emptyEndpointAndEmptySessionTokenMeanNone() {
         let credentials = AWSCredentials(accessKeyId: Secret("A"), secretAccessKey: Secret("S"), sessionToken: Secret(""))
         #expect(credentials.sessionToken == nil)
-        let resolved = AWSCLI(credentials: credentials, region: "cn-north-1", endpointURL: "").getCallerIdentity()
+        let resolved = AWSCLI(credentials: credentials, region: "cn-north-1", endpointURL: "").sts.getCallerIdentity()
             .environment.resolved(inheriting: [:])
         #expect(resolved["AWS_ENDPOINT_URL"] == nil)
         #expect(resolved["AWS_SESSION_TOKEN"] == nil)

@@ -105,6 +105,7 @@ extension ConfigurationKey {
         int("aws.desiredCount", 1...100, \.aws.desiredCount),
         int("aws.productionPort", 1...65535, \.aws.productionPort),
         int("aws.testPort", 1...65535, \.aws.testPort),
+        int("aws.maxAttempts", 1...20, \.aws.maxAttempts),
         list("aws.testListenerCIDRs", \.aws.testListenerCIDRs),
         int("aws.logRetentionDays", 1...3653, \.aws.logRetentionDays),
         int("aws.ecrKeepImages", 1...10_000, \.aws.ecrKeepImages),

@@ -81,6 +81,8 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var desiredCount = 1
         public var productionPort = 80
         public var testPort = 8080
+        /// `AWS_MAX_ATTEMPTS` of every aws CLI call (adaptive retry mode, throttling included).
+        public var maxAttempts = 5
         /// Who may reach the test listener, where green answers before any check passed.
         /// Panda probes green there, so its own address must be among them.
         public var testListenerCIDRs = ["0.0.0.0/0"]

@@ -25,7 +25,7 @@ struct AWSIdentityValidator: Sendable {
         let cli = AWSCLI(credentials: credentials, region: region, endpointURL: endpointURL, executable: executable, timeout: timeout)
         let result: ProcessResult
         do {
-            result = try await runner.run(cli.getCallerIdentity())
+            result = try await runner.run(cli.sts.getCallerIdentity())
         } catch {
             switch error {
             case .timedOut:

@@ -21,9 +21,13 @@ public struct DockerCLI: Sendable, Equatable {
         Command(executable, arguments: arguments, environment: environment, stdin: stdin, timeout: timeout)
     }
 
-    /// `docker build -f DOCKERFILE -t TAG CONTEXT`.
-    public func build(dockerfile: String, tag: String, context: String, labels: [String: String] = [:], timeout: Duration) -> Command {
-        var arguments = ["build", "-f", dockerfile, "-t", tag]
+    /// `docker build --force-rm [--platform P] -f DOCKERFILE -t TAG CONTEXT`. `--force-rm` removes
+    /// the intermediate containers of a failed build too (by default they stay behind, stopped).
+    public func build(dockerfile: String, tag: String, context: String, platform: String? = nil, labels: [String: String] = [:],
+                      timeout: Duration) -> Command {
+        var arguments = ["build", "--force-rm"]
+        if let platform { arguments += ["--platform", platform] }
+        arguments += ["-f", dockerfile, "-t", tag]
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) { arguments += ["--label", "\(key)=\(value)"] }
         return docker(arguments + ["--", context], timeout: timeout)
     }

@@ -25,18 +25,3 @@ public struct BlueGreenPlan: Sendable, Equatable {
         port == 80 ? "http://\(loadBalancerDNS)" : "http://\(loadBalancerDNS):\(port)"
     }
 }
-
-/// Values one stage hands to the next, one per type.
-final class StageHandoff: Sendable {
-    private let values = Mutex<[ObjectIdentifier: any Sendable]>([:])
-
-    func store<Value: Sendable>(_ value: Value) {
-        values.withLock { $0[ObjectIdentifier(Value.self)] = value }
-    }
-
-    func load<Value: Sendable>(_ type: Value.Type) -> Value? {
-        values.withLock { $0[ObjectIdentifier(type)] as? Value }
-    }
-}
-
-import Synchronization

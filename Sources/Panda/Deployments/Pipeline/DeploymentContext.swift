@@ -11,7 +11,7 @@ public final class DeploymentContext: Sendable {
     private let runner: ProcessRunner
     private let currentStageNumber: Mutex<Int>
     private let finishers = Mutex<[@Sendable () async -> Void]>([])
-    private let handoff = StageHandoff()
+    private let blueGreenPlan = Mutex<BlueGreenPlan?>(nil)
     /// Serializes stages 3–6 of deployments of the same application.
     let applicationLocks: ApplicationLocks
 
@@ -41,7 +41,7 @@ public final class DeploymentContext: Sendable {
     /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.
     public var awsCLI: AWSCLI {
         AWSCLI(credentials: request.aws.credentials, region: request.aws.region,
-               endpointURL: configuration.aws.endpointURL, timeout: .seconds(120))
+               endpointURL: configuration.aws.endpointURL, timeout: .seconds(120), maxAttempts: configuration.aws.maxAttempts)
     }
 
     /// Work to do when the deployment ends, however it ends (even when cancelled).
@@ -60,9 +60,17 @@ public final class DeploymentContext: Sendable {
         }.value
     }
 
-    /// Hands a value to later stages of this deployment.
-    public func store<Value: Sendable>(_ value: Value) { handoff.store(value) }
-    public func load<Value: Sendable>(_ type: Value.Type) -> Value? { handoff.load(type) }
+    /// What stage 3 set up for stages 4–6; `nil` until stage 3 has run.
+    public var plan: BlueGreenPlan? {
+        get { blueGreenPlan.withLock { $0 } }
+        set { blueGreenPlan.withLock { $0 = newValue } }
+    }
+
+    /// The plan for a stage after 3 (a pipeline without stage 3 is a programming error).
+    func requirePlan() throws -> BlueGreenPlan {
+        guard let plan else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        return plan
+    }
 
     public func record(_ update: (inout DeploymentFacts) -> Void) {
         deployment.updateFacts(update)

@@ -1,4 +1,5 @@
 import Foundation
+import Tools
 
 /// Stage 4: start green next to blue, wait until its tasks run and its targets are
 /// healthy (failing at once when tasks stop instead), then the pre-traffic hook.
@@ -14,7 +15,7 @@ public struct BlueGreenLifecycleStage: Stage {
     }
 
     public func run(in context: DeploymentContext) async throws {
-        guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        let plan = try context.requirePlan()
         let greenService = plan.serviceName(plan.green)
         context.publish("[Stage 4] CodeDeploy Blue/Green 배포 시작", details: [
             "image": .string(context.facts.imageURI), "blueService": .string(plan.blue.map(plan.serviceName)),
@@ -59,7 +60,7 @@ public struct BlueGreenLifecycleStage: Stage {
                 throw StageFailure("Green tasks stopped: \(stopped)")
             }
             let running = try await context.serviceState(service, cluster: plan.clusterName)?.running ?? 0
-            let health = try await context.aws("elbv2", "describe-target-health", ["--target-group-arn", plan.targetGroupARN(plan.green)])
+            let health = try await context.aws { $0.elbv2.describeTargetHealth(targetGroupARN: plan.targetGroupARN(plan.green)) }
             let healthy = health["TargetHealthDescriptions"]?.arrayValue
                 .filter { $0["TargetHealth"]?["State"]?.stringValue == "healthy" }.count ?? 0
             if running >= desired, healthy >= desired { return (running, healthy) }
@@ -68,10 +69,10 @@ public struct BlueGreenLifecycleStage: Stage {
     }
 
     private func stoppedTasks(service: String, cluster: String, context: DeploymentContext) async throws -> String? {
-        let listed = try await context.aws("ecs", "list-tasks", ["--cluster", cluster, "--service-name", service, "--desired-status", "STOPPED"])
+        let listed = try await context.aws { $0.ecs.listTasks(cluster: cluster, serviceName: service, desiredStatus: .stopped) }
         let arns = listed["taskArns"]?.arrayValue.compactMap(\.stringValue) ?? []
         guard !arns.isEmpty else { return nil }
-        let described = try await context.aws("ecs", "describe-tasks", ["--cluster", cluster, "--tasks"] + arns.prefix(10))
+        let described = try await context.aws { $0.ecs.describeTasks(cluster: cluster, tasks: Array(arns.prefix(10))) }
         return Self.stoppedSummary(described)
     }
 

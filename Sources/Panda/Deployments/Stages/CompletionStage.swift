@@ -8,7 +8,7 @@ public struct CompletionStage: Stage {
     public init() {}
 
     public func run(in context: DeploymentContext) async throws {
-        guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        let plan = try context.requirePlan()
         let bake = context.configuration.health.bakeSeconds
         if bake > 0 {
             let deadline = ContinuousClock.now + .seconds(bake)
@@ -24,6 +24,7 @@ public struct CompletionStage: Stage {
         if let blue = plan.blue {
             try await context.scale(plan.serviceName(blue), cluster: plan.clusterName, to: 0)
         }
+        await context.recordProduction(of: plan)
         let facts = context.facts
         context.publish("[Stage 6] 배포 완료", details: [
             "finalService": .string(facts.finalService), "blueUrl": .string(facts.blueURL), "greenUrl": .string(facts.greenURL),

@@ -51,20 +51,23 @@ public struct ECRPushStage: Stage {
     }
 
     private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> String {
-        let described = try await context.aws("ecr", "describe-repositories", ["--repository-names", repository],
-                                              tolerating: ["RepositoryNotFoundException"])
+        let described = try await context.aws(tolerating: ["RepositoryNotFoundException"]) {
+            $0.ecr.describeRepositories(names: [repository])
+        }
         if let uri = described?["repositories"]?.arrayValue.first?["repositoryUri"]?.stringValue { return uri }
         let settings = context.configuration.aws
         // Another deployment of the same repository may create it first: then look again.
-        let created = try await context.aws("ecr", "create-repository", [
-            "--repository-name", repository,
-            "--image-scanning-configuration", "scanOnPush=\(settings.ecrScanOnPush)",
-            "--image-tag-mutability", settings.ecrImmutableTags ? "IMMUTABLE" : "MUTABLE",
-        ], tolerating: ["RepositoryAlreadyExistsException"])
+        let created = try await context.aws(tolerating: ["RepositoryAlreadyExistsException"]) {
+            $0.ecr.createRepository(name: repository, scanOnPush: settings.ecrScanOnPush, immutableTags: settings.ecrImmutableTags,
+                                    tags: context.applicationTags)
+        }
+        if created != nil {
+            try await context.aws { $0.ecr.keepNewestImages(repository: repository, keep: settings.ecrKeepImages) }
+        }
         let repositoryJSON = if let created {
             created["repository"]
         } else {
-            try await context.aws("ecr", "describe-repositories", ["--repository-names", repository])["repositories"]?.arrayValue.first
+            try await context.aws { $0.ecr.describeRepositories(names: [repository]) }["repositories"]?.arrayValue.first
         }
         guard let uri = repositoryJSON?["repositoryUri"]?.stringValue, !uri.isEmpty else {
             throw StageFailure("ECR answered without a repository URI")
@@ -73,7 +76,7 @@ public struct ECRPushStage: Stage {
     }
 
     private func loginPassword(aws: AWSCLI, context: DeploymentContext) async throws -> Secret {
-        let result = try await context.run(aws.command("ecr", "get-login-password", []).withoutOutputFormat())
+        let result = try await context.run(aws.ecr.getLoginPassword())
         let password = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.succeeded, !password.isEmpty else {
             throw StageFailure("ECR get-login-password failed: \(AWSCLI.errorReason(fromStderr: result.stderr))")
@@ -93,16 +96,5 @@ public struct ECRPushStage: Stage {
         let path = workspace.path("docker-config")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         return path
-    }
-}
-
-extension Command {
-    /// `get-login-password` prints the bare password; `--output json` does not apply.
-    func withoutOutputFormat() -> Command {
-        var command = self
-        if let index = command.arguments.lastIndex(of: "--output"), index + 1 < command.arguments.count {
-            command.arguments.removeSubrange(index...(index + 1))
-        }
-        return command
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Tools
 
 /// Stage 3: the application's infrastructure (found or created), a task definition for the
 /// pushed image, and the idle slot's service created at 0 tasks or updated to it.
@@ -41,7 +42,7 @@ public struct ECSServiceStage: Stage {
             targetGroupARNs: targetGroups, containerPort: containerPort, taskDefinitionARN: taskDefinition,
             blue: blue, green: green,
             productionPort: context.configuration.aws.productionPort, testPort: context.configuration.aws.testPort)
-        context.store(plan)
+        context.plan = plan
         // Whatever happens next, a green that never took production goes back to 0 tasks.
         context.onFinish {
             guard context.facts.finalService != "green" else { return }
@@ -51,9 +52,9 @@ public struct ECSServiceStage: Stage {
         let serviceName = names.service(green)
         let exists = try await context.serviceState(serviceName, cluster: cluster) != nil
         if exists {
-            try await context.aws("ecs", "update-service", [
-                "--cluster", cluster, "--service", serviceName, "--task-definition", taskDefinition, "--desired-count", "0",
-            ])
+            try await context.aws {
+                $0.ecs.updateService(cluster: cluster, service: serviceName, taskDefinition: taskDefinition, desiredCount: 0)
+            }
         } else {
             try await createService(serviceName, plan: plan, subnets: network.subnetIDs, securityGroup: groups.tasks, context: context)
         }
@@ -65,18 +66,14 @@ public struct ECSServiceStage: Stage {
 
     private func createService(_ name: String, plan: BlueGreenPlan, subnets: [String], securityGroup: String,
                                context: DeploymentContext) async throws {
-        let network: [String: Any] = ["awsvpcConfiguration": [
-            "subnets": subnets, "securityGroups": [securityGroup], "assignPublicIp": "ENABLED",
-        ]]
-        let balancers: [[String: Any]] = [[
-            "targetGroupArn": plan.targetGroupARN(plan.green), "containerName": plan.names.containerName,
-            "containerPort": plan.containerPort,
-        ]]
-        try await context.aws("ecs", "create-service", [
-            "--cluster", plan.clusterName, "--service-name", name, "--task-definition", plan.taskDefinitionARN,
-            "--desired-count", "0", "--launch-type", "FARGATE",
-            "--network-configuration", try awsJSONArgument(network), "--load-balancers", try awsJSONArgument(balancers),
-        ])
+        let network = ECSNetwork(subnets: subnets, securityGroups: [securityGroup], assignPublicIP: true)
+        let binding = ECSLoadBalancerBinding(targetGroupARN: plan.targetGroupARN(plan.green), containerName: plan.names.containerName,
+                                             containerPort: plan.containerPort)
+        try await context.aws {
+            $0.ecs.createService(cluster: plan.clusterName, name: name, taskDefinition: plan.taskDefinitionARN, desiredCount: 0,
+                                 network: network, loadBalancers: [binding], circuitBreaker: context.circuitBreaker,
+                                 tags: context.applicationTags)
+        }
     }
 
     /// Deployments of one application (repository, account, region) take stages 3–6 in turn.

@@ -11,7 +11,7 @@ public struct HealthCheckAndSwitchStage: Stage {
     public init() {}
 
     public func run(in context: DeploymentContext) async throws {
-        guard let plan = context.load(BlueGreenPlan.self) else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
+        let plan = try context.requirePlan()
         let health = context.configuration.health
         let greenURL = context.healthURL(plan.testURL)
         let productionURL = context.healthURL(plan.productionURL)

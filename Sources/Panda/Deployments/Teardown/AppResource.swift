@@ -63,22 +63,3 @@ public struct AppResource: Sendable, Hashable, Codable {
         return type == .targetGroup && path.count >= 2 ? String(path[1]) : String(path.last ?? "")
     }
 }
-
-/// The tags Panda puts on everything it creates for an application.
-public enum PandaTags {
-    public static let managed = "panda:managed"
-    public static let app = "panda:app"
-    public static let version = "panda:version"
-    /// On the load balancer, updated by each successful deployment.
-    public static let productionSlot = "panda:production-slot"
-    public static let image = "panda:image"
-    public static let deployment = "panda:deployment"
-
-    /// `panda:managed=true`, `panda:app={owner}/{repo}` (lowercased: GitHub's names are
-    /// case-insensitive) and `panda:version={image tag}`.
-    public static func forApplication(_ names: AWSNames, version: String?) -> [String: String] {
-        var tags = [managed: "true", app: names.identity]
-        if let version, !version.isEmpty { tags[Self.version] = version }
-        return tags
-    }
-}

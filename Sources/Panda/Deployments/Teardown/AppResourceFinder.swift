@@ -21,8 +21,7 @@ struct AppResourceFinder {
 
     /// Resources carrying every one of `filters` (key, value), with all their tags.
     func tagged(filters: [(String, String)]) async throws -> [(arn: String, tags: [String: String])] {
-        let tagFilters = try awsJSONArgument(filters.map { ["Key": $0.0, "Values": [$0.1]] })
-        let answer = try await aws("resourcegroupstaggingapi", "get-resources", ["--tag-filters", tagFilters])
+        let answer = try await aws { $0.tagging.getResources(taggedWith: Dictionary(uniqueKeysWithValues: filters)) }
         return (answer["ResourceTagMappingList"]?.arrayValue ?? []).compactMap { mapping in
             guard let arn = mapping["ResourceARN"]?.stringValue else { return nil }
             return (arn, Self.tags(mapping["Tags"]))
@@ -48,7 +47,7 @@ struct AppResourceFinder {
         let byCluster = Dictionary(grouping: services) { $0.serviceCluster ?? "default" }
         for (cluster, group) in byCluster {
             for batch in group.map(\.id).chunked(10) {
-                let described = try await aws("ecs", "describe-services", ["--cluster", cluster, "--services"] + batch)
+                let described = try await aws { $0.ecs.describeServices(cluster: cluster, services: batch) }
                 for service in described["services"]?.arrayValue ?? [] where service["status"]?.stringValue != "INACTIVE" {
                     if let arn = service["serviceArn"]?.stringValue { active.insert(arn) }
                 }
@@ -58,16 +57,15 @@ struct AppResourceFinder {
     }
 
     private func listeners(of balancerARN: String) async throws -> [AppResource] {
-        let found = try await aws("elbv2", "describe-listeners", ["--load-balancer-arn", balancerARN], tolerating: ["LoadBalancerNotFound"])
+        let found = try await aws(tolerating: ["LoadBalancerNotFound"]) { $0.elbv2.describeListeners(loadBalancerARN: balancerARN) }
         return (found?["Listeners"]?.arrayValue ?? []).compactMap { $0["ListenerArn"]?.stringValue }.map { AppResource(type: .listener, id: $0) }
     }
 
     /// The application's ECR repository, when it exists and is tagged as this application's.
     private func repository() async throws -> AppResource? {
-        let described = try await aws("ecr", "describe-repositories", ["--repository-names", names.application],
-                                      tolerating: ["RepositoryNotFoundException"])
+        let described = try await aws(tolerating: ["RepositoryNotFoundException"]) { $0.ecr.describeRepositories(names: [names.application]) }
         guard let arn = described?["repositories"]?.arrayValue.first?["repositoryArn"]?.stringValue else { return nil }
-        let tags = Self.tags(try await aws("ecr", "list-tags-for-resource", ["--resource-arn", arn])["tags"])
+        let tags = Self.tags(try await aws { $0.ecr.listTagsForResource(arn: arn) }["tags"])
         guard tags[PandaTags.app] == names.identity else { return nil }
         return AppResource(type: .repository, id: names.application)
     }

@@ -35,7 +35,7 @@ extension DeploymentService {
         let balancers = byApp.values.flatMap { $0 }.filter { AppResource(arn: $0.arn)?.type == .loadBalancer }.map(\.arn)
         var dnsNames: [String: String] = [:]
         for batch in balancers.chunked(20) {
-            let described = try await aws("elbv2", "describe-load-balancers", ["--load-balancer-arns"] + batch)
+            let described = try await aws { $0.elbv2.describeLoadBalancers(arns: batch) }
             for balancer in described["LoadBalancers"]?.arrayValue ?? [] {
                 if let arn = balancer["LoadBalancerArn"]?.stringValue { dnsNames[arn] = balancer["DNSName"]?.stringValue }
             }
@@ -89,7 +89,7 @@ extension DeploymentService {
 
     private func caller(for connection: AWSConnection) -> AWSCaller {
         let cli = AWSCLI(credentials: connection.credentials, region: connection.region,
-                         endpointURL: configuration.aws.endpointURL, timeout: .seconds(120))
+                         endpointURL: configuration.aws.endpointURL, timeout: .seconds(120), maxAttempts: configuration.aws.maxAttempts)
         return AWSCaller(cli: cli) { [runner] command in try await runner.run(command) }
     }
 }

@@ -8,19 +8,18 @@ public struct RemoveLeftoversStage: Stage {
     public init() {}
 
     public func run(in context: DeploymentContext) async throws {
-        let aws = context.awsCaller
         let plan = context.teardownPlan
         for group in plan.resources(.logGroup) {
-            let deleted = try await aws("logs", "delete-log-group", ["--log-group-name", group.id], tolerating: ["ResourceNotFoundException"])
+            let deleted = try await context.aws(tolerating: ["ResourceNotFoundException"]) { $0.logs.deleteLogGroup(name: group.id) }
             context.removed(group, alreadyGone: deleted == nil)
         }
         let definitions = plan.resources(.taskDefinition)
         for definition in definitions {
             // An already inactive revision answers ClientException; deleting it below is what counts.
-            try await aws("ecs", "deregister-task-definition", ["--task-definition", definition.id], tolerating: ["ClientException"])
+            try await context.aws(tolerating: ["ClientException"]) { $0.ecs.deregisterTaskDefinition(definition.id) }
         }
         for batch in definitions.chunked(10) {
-            let answer = try await aws("ecs", "delete-task-definitions", ["--task-definitions"] + batch.map(\.id))
+            let answer = try await context.aws { $0.ecs.deleteTaskDefinitions(batch.map(\.id)) }
             var failed = Set<String>()
             for failure in answer["failures"]?.arrayValue ?? [] {
                 let reason = failure["reason"]?.stringValue ?? "no reason given"
@@ -32,8 +31,7 @@ public struct RemoveLeftoversStage: Stage {
             for definition in batch { context.removed(definition, alreadyGone: failed.contains(definition.id)) }
         }
         for repository in plan.resources(.repository) {
-            let deleted = try await aws("ecr", "delete-repository", ["--repository-name", repository.id, "--force"],
-                                        tolerating: ["RepositoryNotFoundException"])
+            let deleted = try await context.aws(tolerating: ["RepositoryNotFoundException"]) { $0.ecr.deleteRepository(name: repository.id) }
             context.removed(repository, alreadyGone: deleted == nil)
         }
         let removed = context.facts.removedResources ?? []

@@ -8,24 +8,22 @@ public struct RemoveLoadBalancerStage: Stage {
     public init() {}
 
     public func run(in context: DeploymentContext) async throws {
-        let aws = context.awsCaller
         let plan = context.teardownPlan
         for listener in plan.resources(.listener) {
-            let deleted = try await aws("elbv2", "delete-listener", ["--listener-arn", listener.id], tolerating: ["ListenerNotFound"])
+            let deleted = try await context.aws(tolerating: ["ListenerNotFound"]) { $0.elbv2.deleteListener(arn: listener.id) }
             context.removed(listener, alreadyGone: deleted == nil)
         }
         for balancer in plan.resources(.loadBalancer) {
             // delete-load-balancer succeeds for one that no longer exists: look first to say which it was.
-            let found = try await aws("elbv2", "describe-load-balancers", ["--load-balancer-arns", balancer.id],
-                                      tolerating: ["LoadBalancerNotFound"])
+            let found = try await context.aws(tolerating: ["LoadBalancerNotFound"]) { $0.elbv2.describeLoadBalancers(arns: [balancer.id]) }
             let exists = !(found?["LoadBalancers"]?.arrayValue.isEmpty ?? true)
-            if exists { try await aws("elbv2", "delete-load-balancer", ["--load-balancer-arn", balancer.id]) }
+            if exists { try await context.aws { $0.elbv2.deleteLoadBalancer(arn: balancer.id) } }
             context.removed(balancer, alreadyGone: !exists)
         }
         for group in plan.resources(.targetGroup) {
             while true {
                 do {
-                    let deleted = try await aws("elbv2", "delete-target-group", ["--target-group-arn", group.id], tolerating: ["TargetGroupNotFound"])
+                    let deleted = try await context.aws(tolerating: ["TargetGroupNotFound"]) { $0.elbv2.deleteTargetGroup(arn: group.id) }
                     context.removed(group, alreadyGone: deleted == nil)
                     break
                 } catch let failure as AWSCallFailure where failure.code == "ResourceInUse" {

@@ -8,13 +8,12 @@ public struct RemoveSecurityGroupsStage: Stage {
     public init() {}
 
     public func run(in context: DeploymentContext) async throws {
-        let aws = context.awsCaller
         var remaining = context.teardownPlan.resources(.securityGroup)
         while !remaining.isEmpty {
             var blocked: [AppResource] = []
             for group in remaining {
                 do {
-                    let deleted = try await aws("ec2", "delete-security-group", ["--group-id", group.id], tolerating: ["InvalidGroup.NotFound"])
+                    let deleted = try await context.aws(tolerating: ["InvalidGroup.NotFound"]) { $0.ec2.deleteSecurityGroup(groupID: group.id) }
                     context.removed(group, alreadyGone: deleted == nil)
                 } catch let failure as AWSCallFailure where failure.code == "DependencyViolation" {
                     blocked.append(group)  // network interfaces still being released, or the other group refers to it

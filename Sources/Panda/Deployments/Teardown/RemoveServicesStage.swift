@@ -10,22 +10,22 @@ public struct RemoveServicesStage: Stage {
     static let goneCodes: Set<String> = ["ServiceNotFoundException", "ServiceNotActiveException", "ClusterNotFoundException"]
 
     public func run(in context: DeploymentContext) async throws {
-        let aws = context.awsCaller
         for service in context.teardownPlan.resources(.service) {
             let cluster = service.serviceCluster ?? "default"
-            let scaled = try await aws("ecs", "update-service", ["--cluster", cluster, "--service", service.id, "--desired-count", "0"],
-                                       tolerating: Self.goneCodes)
-            let deleted = try await aws("ecs", "delete-service", ["--cluster", cluster, "--service", service.id, "--force"],
-                                        tolerating: Self.goneCodes)
-            if deleted != nil { try await waitUntilInactive(service, cluster: cluster, aws: aws, context: context) }
+            let scaled = try await context.aws(tolerating: Self.goneCodes) {
+                $0.ecs.updateService(cluster: cluster, service: service.id, desiredCount: 0)
+            }
+            let deleted = try await context.aws(tolerating: Self.goneCodes) { $0.ecs.deleteService(cluster: cluster, service: service.id) }
+            if deleted != nil { try await waitUntilInactive(service, cluster: cluster, context: context) }
             context.removed(service, alreadyGone: scaled == nil || deleted == nil)
         }
     }
 
-    private func waitUntilInactive(_ service: AppResource, cluster: String, aws: AWSCaller, context: DeploymentContext) async throws {
+    private func waitUntilInactive(_ service: AppResource, cluster: String, context: DeploymentContext) async throws {
         while true {
-            let described = try await aws("ecs", "describe-services", ["--cluster", cluster, "--services", service.id],
-                                          tolerating: ["ClusterNotFoundException"])
+            let described = try await context.aws(tolerating: ["ClusterNotFoundException"]) {
+                $0.ecs.describeServices(cluster: cluster, services: [service.id])
+            }
             let status = described?["services"]?.arrayValue.first?["status"]?.stringValue
             if status == nil || status == "INACTIVE" { return }
             try await context.pauseBeforeRetry()

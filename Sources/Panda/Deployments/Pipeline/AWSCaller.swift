@@ -1,18 +1,20 @@
 import Foundation
 import Tools
 
-/// Runs aws CLI calls for one connection and parses their JSON, inside a deployment or
-/// outside one (the apps API's listing and dry runs).
+/// Runs aws commands for one connection and parses the JSON they print, inside a
+/// deployment (counted against its stage) or outside one (the apps API).
 struct AWSCaller: Sendable {
     let cli: AWSCLI
     let run: @Sendable (Command) async throws -> ProcessResult
 
+    /// Runs the command `build` makes from this connection's CLI, e.g. `aws { $0.ecs.describeServices(…) }`.
     @discardableResult
-    func callAsFunction(_ service: String, _ operation: String, _ arguments: [String] = []) async throws -> JSONValue {
-        let result = try await run(cli.command(service, operation, arguments))
+    func callAsFunction(_ build: (AWSCLI) -> Command) async throws -> JSONValue {
+        let command = build(cli)
+        let result = try await run(command)
         guard result.succeeded else {
             throw AWSCallFailure(
-                operation: "\(service) \(operation)",
+                operation: command.arguments.prefix(2).joined(separator: " "),
                 code: AWSCLI.errorCode(inStderr: result.stderr),
                 reason: AWSCLI.errorReason(fromStderr: result.stderr))
         }
@@ -23,19 +25,11 @@ struct AWSCaller: Sendable {
 
     /// Like the plain call, but an error with one of `codes` answers `nil` (e.g. "not found").
     @discardableResult
-    func callAsFunction(_ service: String, _ operation: String, _ arguments: [String] = [],
-                        tolerating codes: Set<String>) async throws -> JSONValue? {
+    func callAsFunction(tolerating codes: Set<String>, _ build: (AWSCLI) -> Command) async throws -> JSONValue? {
         do {
-            return try await self(service, operation, arguments)
+            return try await self(build)
         } catch let failure as AWSCallFailure where failure.code.map(codes.contains) ?? false {
             return nil
         }
-    }
-}
-
-extension DeploymentContext {
-    /// This deployment's aws calls, counted against the current stage.
-    var awsCaller: AWSCaller {
-        AWSCaller(cli: awsCLI) { command in try await self.run(command) }
     }
 }

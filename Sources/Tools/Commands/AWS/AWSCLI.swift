@@ -43,19 +43,26 @@ public struct AWSCLI: Sendable, Equatable {
     public var executable: String
     /// Default limit for commands built here; each call may override it.
     public var timeout: Duration
+    /// `AWS_MAX_ATTEMPTS`: tries per call, first one included, under the `adaptive` retry mode
+    /// (which also slows the client down when AWS throttles it).
+    public var maxAttempts: Int
+
+    public static let defaultMaxAttempts = 5
 
     public init(
         credentials: AWSCredentials,
         region: String,
         endpointURL: String? = nil,
         executable: String = "aws",
-        timeout: Duration = Command.defaultTimeout
+        timeout: Duration = Command.defaultTimeout,
+        maxAttempts: Int = AWSCLI.defaultMaxAttempts
     ) {
         self.credentials = credentials
         self.region = region
         self.endpointURL = endpointURL.flatMap { $0.isEmpty ? nil : $0 }
         self.executable = executable
         self.timeout = timeout
+        self.maxAttempts = max(1, maxAttempts)
     }
 
     /// The child's complete environment.
@@ -68,6 +75,8 @@ public struct AWSCLI: Sendable, Equatable {
             .setting("AWS_STS_REGIONAL_ENDPOINTS", "regional")
             .setting("AWS_PAGER", "")
             .setting("AWS_CLI_AUTO_PROMPT", "off")
+            .setting("AWS_RETRY_MODE", "adaptive")
+            .setting("AWS_MAX_ATTEMPTS", String(maxAttempts))
             .setting("AWS_DEFAULT_REGION", region)
             .setting("AWS_REGION", region)
             .setting("AWS_ACCESS_KEY_ID", secret: credentials.accessKeyId)
@@ -81,26 +90,21 @@ public struct AWSCLI: Sendable, Equatable {
         return environment
     }
 
-    /// `aws <service> <operation> <arguments…> --output json`.
-    public func command(
-        _ service: String,
-        _ operation: String,
+    /// `aws <service> <operation> <arguments…> [--output json]`. Only the service builders
+    /// (``ecr``, ``ecs``, ``elbv2``, ``ec2``, ``iam``, ``logs``, ``sts``) call it, so every
+    /// operation Panda can run is one of their ``AWSOperation`` cases.
+    func command<Operation: AWSOperation>(
+        _ operation: Operation,
         _ arguments: [String] = [],
-        stdin: Command.Input? = nil,
+        jsonOutput: Bool = true,
         timeout: Duration? = nil
     ) -> Command {
         Command(
             executable,
-            arguments: [service, operation] + arguments + ["--output", "json"],
+            arguments: [Operation.service, operation.rawValue] + arguments + (jsonOutput ? ["--output", "json"] : []),
             environment: environment,
-            stdin: stdin,
             timeout: timeout ?? self.timeout
         )
-    }
-
-    /// `aws sts get-caller-identity --output json`: valid credentials answer with the account and ARN.
-    public func getCallerIdentity(timeout: Duration? = nil) -> Command {
-        command("sts", "get-caller-identity", timeout: timeout)
     }
 }
 
