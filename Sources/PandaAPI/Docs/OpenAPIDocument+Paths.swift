@@ -9,6 +9,8 @@ extension OpenAPIDocument {
             "/api/v1/deploy/{deploymentId}/events": ["get": streamEvents],
             "/api/v1/deploy/{deploymentId}/result": ["get": deploymentResultOperation],
             "/api/v1/deploy/{deploymentId}/cancel": ["post": cancelDeployment],
+            "/api/v1/apps": ["get": listApplications],
+            "/api/v1/apps/{owner}/{repo}": ["delete": deleteApplication],
             "/health": ["get": health],
             "/api-docs": ["get": apiDocs],
             "/swagger-ui.html": ["get": swaggerUIPage],

@@ -86,6 +86,7 @@ public enum OpenAPIDocument {
     static let tags: OpenAPIJSON = [
         ["name": "Connections", "description": "Validate and register GitHub and AWS credentials."],
         ["name": "Deployments", "description": "Start deployments, follow them live, read their results."],
+        ["name": "Applications", "description": "What Panda manages in an account, found from tags; tear an application down."],
         ["name": "Operations", "description": "Health, this document and Swagger UI."],
     ]
 

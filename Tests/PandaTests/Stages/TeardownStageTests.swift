@@ -13,7 +13,7 @@ import PandaTestSupport
             var urls: [String] = []
             for (owner, repo, version) in repositories {
                 _ = try await environment.git.makeRepository(owner: owner, repo: repo, template: SampleApp.files(version: version))
-                let service = await environment.service(owner: owner, repo: repo)
+                let service = await environment.service(owner: owner, repo: repo) { $0.deployments.stageTimeoutSeconds = 600 }
                 let deployment = try await environment.deploy(service, owner: owner, repo: repo)
                 #expect(deployment.status == .completed, "\(owner)/\(repo): \(deployment.snapshot().failure?.message ?? "")")
                 urls.append(try #require(deployment.facts.greenURL))
@@ -32,12 +32,17 @@ import PandaTestSupport
             let (owner, repo) = ("octo", "gone")
             let names = AWSNames(owner: owner, repo: repo)
             _ = try await environment.git.makeRepository(owner: owner, repo: repo, template: SampleApp.files(version: "v1"))
-            let service = await environment.service(owner: owner, repo: repo)
+            var service = await environment.service(owner: owner, repo: repo) { $0.deployments.stageTimeoutSeconds = 600 }
             var last: Deployment?
             for version in ["v1", "v2"] {
                 if version != "v1" {
                     _ = try await environment.git.commit(owner: owner, repo: repo, change: RepositoryChange(
                         files: SampleApp.files(version: version).files.filter { $0.key.hasPrefix("www/") }, message: version))
+                    // The test listener narrowed: the rule no longer configured is revoked.
+                    service = await environment.service(owner: owner, repo: repo) {
+                        $0.deployments.stageTimeoutSeconds = 600
+                        $0.aws.testListenerCIDRs = ["10.0.0.0/8"]
+                    }
                 }
                 let deployment = try await environment.deploy(service, owner: owner, repo: repo)
                 #expect(deployment.status == .completed, "\(deployment.snapshot().failure?.message ?? "")")
@@ -53,6 +58,25 @@ import PandaTestSupport
             #expect(app.productionSlot == "a")
             #expect(app.image?.contains(names.application) == true)
             #expect(app.lastDeploymentID == last?.id)
+
+            // Tagged, bounded in cost, and the listeners open to what is configured.
+            let balancer = try await environment.moto.aws("elbv2", "describe-load-balancers", ["--names", names.loadBalancer])
+            let balancerARN = try #require(balancer["LoadBalancers"]?.arrayValue.first?["LoadBalancerArn"]?.stringValue)
+            let balancerTags = AppResourceFinder.tags(try await environment.moto.aws("elbv2", "describe-tags", ["--resource-arns", balancerARN])["TagDescriptions"]?.arrayValue.first?["Tags"])
+            #expect(balancerTags[PandaTags.managed] == "true" && balancerTags[PandaTags.app] == "octo/gone")
+            #expect(balancerTags[PandaTags.version] == last?.facts.imageName)
+            let logGroups = try await environment.moto.aws("logs", "describe-log-groups", ["--log-group-name-prefix", names.logGroup])
+            #expect(logGroups["logGroups"]?.arrayValue.first?["retentionInDays"]?.intValue == 30)
+            let lifecycle = try await environment.moto.aws("ecr", "get-lifecycle-policy", ["--repository-name", names.application])
+            #expect(lifecycle["lifecyclePolicyText"]?.stringValue?.contains(#""countNumber":10"#) == true)
+            let groupARN = try #require(try await environment.targetGroupARN(names, .a))
+            let attributes = try await environment.moto.aws("elbv2", "describe-target-group-attributes", ["--target-group-arn", groupARN])
+            #expect(attributes["Attributes"]?.arrayValue.contains { $0["Key"]?.stringValue == "deregistration_delay.timeout_seconds" && $0["Value"]?.stringValue == "30" } == true)
+            let groups = try await environment.moto.aws("ec2", "describe-security-groups", ["--filters", "Name=group-name,Values=\(names.loadBalancerSecurityGroup)"])
+            let permissions = groups["SecurityGroups"]?.arrayValue.first?["IpPermissions"]?.arrayValue ?? []
+            let ranges = { (port: Int) in Set(permissions.filter { $0["FromPort"]?.intValue == port }.flatMap { $0["IpRanges"]?.arrayValue ?? [] }.compactMap { $0["CidrIp"]?.stringValue }) }
+            #expect(ranges(80) == ["0.0.0.0/0"])
+            #expect(ranges(8080) == ["10.0.0.0/8"])
 
             // A dry run lists everything and deletes nothing.
             let tagged = try await TaggedResources.of(names, moto: environment.moto)
