@@ -77,7 +77,14 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PandaTestSupport"]),
         .testTarget(name: "ToolsTests", dependencies: ["Tools"]),
         .testTarget(name: "PandaTests", dependencies: ["Panda", "Tools", "PandaTestSupport"]),
-        .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer", "PandaTestSupport"]),
+        // The fuzz targets (untrusted bytes into Panda), run by a Swift test over the committed
+        // corpus and by libFuzzer (`scripts/fuzz.sh`).
+        .target(
+            name: "PandaFuzzing",
+            dependencies: ["PandaAPI", "Panda", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Fuzz/Targets"
+        ),
+        .testTarget(name: "PandaAPITests", dependencies: ["PandaAPI", "Panda", "HTTPServer", "PandaTestSupport", "PandaFuzzing"]),
         .testTarget(name: "PandaClientTests", dependencies: ["PandaClient"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,10 @@
 #   DEMO_BIN_DIR            where panda and panda-demo-fixtures are (default .build/release)
 #   DEMO_DEPLOYMENTS        1 = only the first deployment (default 2)
 #   DEMO_RESULTS            a directory to save each result's JSON and the settings in (benchmarks)
+#   DEMO_THEN               a command run after the deployments, before anything stops (benchmarks of
+#                           the same panda: see bench/panda/run.sh); it gets PANDA_URL, PANDA_PID,
+#                           DEMO_GITHUB_CONNECTION_ID, DEMO_AWS_CONNECTION_ID, DEMO_OWNER, DEMO_REPO,
+#                           DEMO_BRANCH and DEMO_DEPLOYMENT_IDS (space-separated) in its environment
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -222,6 +226,14 @@ calls = " (mostly aws CLI calls: stage 3 ran %d, %.0f ms each on average)" % (
     stage3["childProcessCount"], stage3["childProcessMs"] / stage3["childProcessCount"]) if stage3 and stage3["childProcessCount"] else ""
 print("    deployment 1: %d s, deployment 2: %d s%s" % (first["durationSeconds"], second["durationSeconds"], calls))
 PY
+fi
+
+if [[ -n "${DEMO_THEN:-}" ]]; then
+    echo
+    say "Running $DEMO_THEN against this panda"
+    PANDA_URL="$url" PANDA_PID="$panda_pid" DEMO_GITHUB_CONNECTION_ID="$github_id" DEMO_AWS_CONNECTION_ID="$aws_id" \
+        DEMO_OWNER="$owner" DEMO_REPO="$repo" DEMO_BRANCH="$branch" DEMO_DEPLOYMENT_IDS="${deployment_ids[*]}" \
+        bash -c "$DEMO_THEN"
 fi
 
 echo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit and integration tests (real servers, real clients,
-# real processes), then schemathesis against the real `panda` binary's /api-docs.
+# real processes), the dashboard in headless Chromium, then schemathesis against the real
+# `panda` binary's /api-docs.
 # Starts what the tests need and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,12 @@ started_dockerd=$(scripts/start-dockerd.sh)
 swift build --build-tests
 swift test --skip-build --parallel --num-workers 2
 
+echo "== the dashboard in headless Chromium, against the demo fixtures and the real panda"
+swift build --product panda
+swift build --product panda-demo-fixtures
+# Starts and stops its own fixtures (containers included), panda and the browser.
+python3 Tests/Browser/dashboard_test.py --bin .build/debug --screenshots .build/browser-screenshots
+
 echo "== schemathesis against /api-docs"
 swift build --product panda
 log=$(mktemp)
@@ -36,3 +43,7 @@ schemathesis run "$url/api-docs" \
 kill "$panda_pid"; wait "$panda_pid" 2>/dev/null || true
 panda_pid=""
 rm -f "$log"
+
+# Fuzzing: the Swift test above replays the corpus; here libFuzzer explores from it (bounded).
+echo "== libFuzzer over the fuzz targets"
+scripts/fuzz.sh

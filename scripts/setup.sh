@@ -10,7 +10,11 @@ apt_packages=(libmicrohttpd-dev pkg-config git curl docker.io)
 pip_packages=(awscli swagger-ui-bundle)
 if [[ "$purpose" == "test" ]]; then
     apt_packages+=(wrk docker-registry apache2-utils busybox-static procps)
-    pip_packages+=("moto[server]" schemathesis)
+    pip_packages+=("moto[server]" schemathesis prometheus-client)
+    pip_packages+=(openapi-schema-validator)  # response bodies checked against api/openapi.json
+    # The dashboard's browser test: headless Chromium driven by Selenium; a Korean font for the screenshots.
+    apt_packages+=(chromium chromium-driver fonts-nanum)
+    pip_packages+=(selenium)
 fi
 
 missing=()

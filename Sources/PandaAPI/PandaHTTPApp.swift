@@ -12,7 +12,7 @@ public struct PandaHTTPApp: Sendable {
     let observation: RequestObservation
     let openStreams: Meter
 
-    /// - Parameter metrics: serves `GET /metrics` when given (the executable passes its Prometheus registry).
+    /// - Parameter metrics: what `GET /metrics` serves (the executable passes its Prometheus registry's text).
     public init(configuration: PandaConfiguration, services: PandaServices, logger: Logger = Logger(label: "panda.api"),
                 metrics: MetricsExposition? = nil) {
         self.configuration = configuration

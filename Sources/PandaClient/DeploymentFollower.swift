@@ -9,6 +9,13 @@ public struct DeploymentEvent: Sendable {
     public let rawData: String
     public let data: JSONValue
 
+    public init(id: String?, kind: String, rawData: String, data: JSONValue) {
+        self.id = id
+        self.kind = kind
+        self.rawData = rawData
+        self.data = data
+    }
+
     public var isTerminal: Bool { kind == "done" || kind == "error" }
     public var stage: Int? { data["details"]?["stage"]?.int ?? data["stage"]?.int }
     public var message: String { data["message"]?.string ?? rawData }

@@ -33,7 +33,7 @@ public struct ProgressPrinter: Sendable {
     private func plainLine(_ event: DeploymentEvent) -> String {
         switch event.kind {
         case "stage":
-            var line = "stage \(event.stage ?? 0)\t\(event.message)"
+            var line = "stage \(event.stage ?? 0)\t\(Self.oneLine(event.message))"
             if case .object(let details)? = event.data["details"] {
                 for (key, value) in details.sorted(by: { $0.key < $1.key }) where key != "stage" {
                     switch value {
@@ -45,12 +45,12 @@ public struct ProgressPrinter: Sendable {
             }
             return line
         case "error":
-            var line = "error\t\(event.message)"
+            var line = "error\t\(Self.oneLine(event.message))"
             if let code = event.data["errorCode"]?.string { line += "\terrorCode=\(code)" }
             if let stage = event.stage { line += "\tstage=\(stage)" }
             return line
         default:
-            return "\(event.kind)\t\(event.message)"
+            return "\(event.kind)\t\(Self.oneLine(event.message))"
         }
     }
 
@@ -61,14 +61,14 @@ public struct ProgressPrinter: Sendable {
             let stage = event.stage ?? 0
             if lineOpen, stage != currentStage { text += "\n" }  // keep the finished stage's last line
             let label = stage == 0 ? "[queue]" : "[\(stage)/6]"
-            text += Self.clearLine + Self.fit("\(label) \(event.message)", columns: columns)
+            text += Self.clearLine + Self.fit("\(label) \(Self.oneLine(event.message))", columns: columns)
             currentStage = stage
             lineOpen = true
         default:
             if lineOpen { text += "\n" }
             lineOpen = false
             let mark = event.kind == "done" ? "✔" : "✘"
-            var outcome = "\(mark) \(event.message)"
+            var outcome = "\(mark) \(Self.oneLine(event.message))"
             if let code = event.data["errorCode"]?.string { outcome += " [\(code)]" }
             text += outcome + "\n"
         }
@@ -79,6 +79,11 @@ public struct ProgressPrinter: Sendable {
     public mutating func finish() -> String {
         defer { lineOpen = false }
         return lineOpen ? "\n" : ""
+    }
+
+    /// A message with line breaks (a build's error output) as one line: one event, one line.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// Carriage return, then erase the line: the stage's line is drawn again in place.

@@ -41,6 +41,10 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "panda")
         let metrics = MetricsSetup.bootstrapPrometheus()
 
+        for name in ConfigurationLoader.unknownEnvironmentNames(in: ProcessInfo.processInfo.environment) {
+            logger.warning("ignoring environment variable \(name): not a Panda setting (see `panda settings`)")
+        }
+
         let app = PandaHTTPApp(configuration: configuration, services: .live(configuration: configuration, logger: logger),
                                metrics: metrics)
         let server = app.makeServer()

@@ -9,6 +9,17 @@ import Testing
             #expect(reply.status == 200)
             #expect(reply.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect((reply.json["openapi"] as? String)?.hasPrefix("3.") == true)
+            // Served as-is: the checked-in file, byte for byte.
+            #expect(reply.body == (try OpenAPIDocumentFile.bytes()))
+        }
+    }
+
+    @Test func missingDocumentIsA404InTheErrorShape() async throws {
+        try await withPandaServer(configure: { $0.docs.openAPIFile = "/nonexistent/openapi-\(UUID().uuidString).json" }) {
+            (client: APITestClient) async throws in
+            let reply = try await client.send("GET", "/api-docs")
+            expectErrorBody(reply, status: 404, error: "Not Found")
+            #expect((reply.json["message"] as? String)?.contains("docs.openAPIFile") == true)
         }
     }
 

@@ -445,7 +445,8 @@ final class EndToEndEnvironment: Sendable {
         return checkout.appendingPathComponent(".build/debug/panda").path
     }
 
-    static func start() async throws -> EndToEndEnvironment {
+    /// - Parameter extraSettings: more `--set KEY=VALUE` for panda, after (and so over) the defaults here.
+    static func start(extraSettings: [String] = []) async throws -> EndToEndEnvironment {
         let suffix = String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(6))
         let owner = "e2e\(suffix)"
         let token = "ghp_e2e\(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(20))"
@@ -477,7 +478,7 @@ final class EndToEndEnvironment: Sendable {
                 "health.pollIntervalSeconds=1",
                 "events.closeAfterTerminalSeconds=1",
                 "deployments.stageTimeoutSeconds=240",
-            ]
+            ] + extraSettings
             let panda = try TestProcess.start(
                 name: "panda-e2e", executable: pandaBinary,
                 arguments: ["serve", "--config", checkout.appendingPathComponent("config/panda.json").path, "--port", "0"]

@@ -6,7 +6,7 @@ import Glibc
 /// A deliberately plain HTTP/1.1 client on a POSIX socket, so tests control exactly
 /// what goes over one connection (keep-alive, half-written bodies, streams).
 public final class RawHTTPClient: @unchecked Sendable {
-    public struct Reply {
+    public struct Reply: Sendable {
         public let status: Int
         public let headers: [String: String]
         public let body: [UInt8]
@@ -18,12 +18,28 @@ public final class RawHTTPClient: @unchecked Sendable {
     public let descriptor: Int32
     private var buffer: [UInt8] = []
 
-    public init(port: UInt16, receiveTimeout: Duration = .seconds(5)) throws {
+    /// - Parameter sourceAddress: a local address to connect from (e.g. `127.0.0.2`, which
+    ///   the server sees as another client than `127.0.0.1`).
+    public init(port: UInt16, receiveTimeout: Duration = .seconds(5), sourceAddress: String? = nil,
+                connectAddress: String = "127.0.0.1") throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let sourceAddress {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(sourceAddress)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(descriptor)
+                throw Failure.connect(code)
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(connectAddress)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

@@ -17,7 +17,7 @@ import Tools
         #expect(result.stdout == "hello\n")
         #expect(result.stderr == "oops\n")
         #expect(result.duration >= .milliseconds(200))
-        #expect(result.duration < .seconds(5))
+        #expect(result.duration < .seconds(60))  // measured, not the runner's timeout
         #expect(result.processID > 0)
     }
 
@@ -237,7 +237,7 @@ import Tools
             _ = try await runner.run(command) { line in grandchild = Int32(line.text) }
             Issue.record("expected a timeout")
         } catch {
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(ContinuousClock.now - start < .seconds(60))  // not held up by the 300 s sleep
             guard case .timedOut(_, let partial) = error else {
                 Issue.record("unexpected \(error)")
                 return
@@ -251,7 +251,7 @@ import Tools
     @Test func leftoverGrandchildDoesNotDelayANormalExit() async throws {
         let start = ContinuousClock.now
         let result = try await runner.run(shell("sleep 300 & echo started"))
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(60))  // not held up by the 300 s sleep
         #expect(result.status == .exited(0))
         #expect(result.stdout == "started\n")
         #expect(await ProcessTable.survivors(ofGroup: result.processID) == [])
@@ -278,7 +278,7 @@ import Tools
         let cancelledAt = ContinuousClock.now
         task.cancel()
         let outcome = await task.result
-        #expect(ContinuousClock.now - cancelledAt < .seconds(3))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(60))  // torn down, not left to run
         switch outcome {
         case .success:
             Issue.record("expected cancellation")

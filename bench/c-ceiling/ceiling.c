@@ -14,6 +14,9 @@
  *                    broadcast as "data: <payload>\n\n"
  *   POST /broadcast  body = payload; answers {"streams":<count>}
  *   GET  /stats      {"streams":<open streams>}
+ *   GET  PATH        with --serve PATH STATUS FILE (repeatable): STATUS and the
+ *                    bytes of FILE as application/json, e.g. Panda's exact
+ *                    answer of one of its routes, read once at start
  *
  * Build: cc -O2 -o ceiling ceiling.c -lmicrohttpd -lpthread
  *
@@ -61,7 +64,7 @@ static const char JSON_BODY[] =
     "{\"code\":200,\"message\":\"ok\",\"data\":{\"service\":\"panda\",\"status\":\"UP\"}}";
 static const char JSON_TYPE[] = "application/json; charset=utf-8";
 static const char SSE_PREAMBLE[] = ": connected\nretry: 5000\n\n";
-#define MAX_PAYLOAD 256
+#define MAX_PAYLOAD 4096
 
 /* ---------------------------------------------------------------- SSE */
 
@@ -218,6 +221,39 @@ static enum MHD_Result open_stream(struct MHD_Connection *conn)
 
 static struct MHD_Response *json_ok;    /* shared, reused for every /json */
 
+/* --serve PATH STATUS FILE: fixed answers, built once, shared by every request. */
+#define MAX_SERVED 16
+static struct served {
+    const char *path;
+    unsigned status;
+    struct MHD_Response *response;
+} served[MAX_SERVED];
+static int served_count;
+
+static int add_served(const char *path, const char *status, const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    char *bytes = NULL;
+    long n;
+
+    if (served_count == MAX_SERVED || !f)
+        return -1;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+        !(bytes = malloc((size_t)n + 1)) || fread(bytes, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(bytes);
+        return -1;
+    }
+    fclose(f);
+    served[served_count].path = path;
+    served[served_count].status = (unsigned)atoi(status);
+    served[served_count].response =
+        MHD_create_response_from_buffer((size_t)n, bytes, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(served[served_count].response, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
+    served_count++;
+    return 0;
+}
+
 /* Per-request state in *req_cls. Most requests only need to know that the
  * first call has happened; /broadcast also collects its body. */
 static int seen_marker;
@@ -286,6 +322,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
     if (strcmp(url, "/json") == 0 && (is_get || is_post))
         return MHD_queue_response(conn, MHD_HTTP_OK, json_ok);
 
+    for (int i = 0; is_get && i < served_count; i++)
+        if (strcmp(url, served[i].path) == 0)
+            return MHD_queue_response(conn, served[i].status, served[i].response);
+
     if (is_get && strcmp(url, "/events") == 0) {
         if (shutting_down)
             return answer_json(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -339,7 +379,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
     fprintf(stderr, "usage: ceiling --port PORT [--address 127.0.0.1] "
-                    "[--turbo] [--connection-limit N]\n");
+                    "[--turbo] [--connection-limit N] [--serve PATH STATUS FILE]...\n");
     exit(2);
 }
 
@@ -401,6 +441,13 @@ int main(int argc, char **argv)
             conn_limit = (unsigned)atoi(argv[++i]);
         else if (strcmp(argv[i], "--turbo") == 0)
             flags |= MHD_USE_TURBO;
+        else if (strcmp(argv[i], "--serve") == 0 && i + 3 < argc) {
+            if (add_served(argv[i + 1], argv[i + 2], argv[i + 3]) != 0) {
+                fprintf(stderr, "ceiling: cannot serve %s from %s\n", argv[i + 1], argv[i + 3]);
+                return 2;
+            }
+            i += 3;
+        }
         else
             usage();
     }
@@ -487,5 +534,7 @@ int main(int argc, char **argv)
     MHD_run(d);
     MHD_stop_daemon(d);
     MHD_destroy_response(json_ok);
+    for (int i = 0; i < served_count; i++)
+        MHD_destroy_response(served[i].response);
     return 0;
 }

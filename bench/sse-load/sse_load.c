@@ -4,7 +4,8 @@
  *   sse_load --port P --streams N --events K [--pid PID] [--window W]
  *            [--connect-timeout S] [--event-timeout S]
  *
- * Opens N concurrent "GET /events" streams to 127.0.0.1:P (HTTP/1.1,
+ * --payload-bytes B pads each broadcast to about B bytes (to match the size of
+ * real events). Opens N concurrent "GET /events" streams to 127.0.0.1:P (HTTP/1.1,
  * keep-alive) and measures:
  *   - connect-all time: from the first connect() until every stream has
  *     received its "retry: 5000" preamble line;
@@ -15,6 +16,17 @@
  *     --event-timeout), and record receipt - send for each stream.
  * Prints a human-readable report and one machine-readable "RESULT k=v ..."
  * line. Never asserts: missing events and failed streams are counted.
+ *
+ *   sse_load --port P --streams N --follow PATH [--pid PID] [--event-timeout S]
+ *
+ * Follow mode: the N streams subscribe to PATH (one real deployment's events on
+ * Panda) instead of /events, and nothing is broadcast: the server publishes by
+ * itself. An event's send time is the time in its `id:`, a UUIDv7 (RFC 9562:
+ * Unix milliseconds plus a 12-bit fraction of a millisecond, CLOCK_REALTIME),
+ * and receipt is CLOCK_REALTIME on arrival. Only events published after every
+ * stream was connected count (the rest is history replayed on connect). Ends
+ * when every stream has had its `done`/`error` event, or after
+ * --event-timeout seconds.
  *
  * It is single-threaded and cheap on purpose (it shares the machine's cores
  * with the server): one level-triggered epoll loop, reads into one shared
@@ -59,6 +71,9 @@ struct conn {
     uint16_t line_len;
     char line[LINE_MAX];
     int32_t last_event;          /* index of the last event received */
+    uint64_t frame_sent_rt;      /* follow mode: send time of the frame being read */
+    int32_t live_frames;         /* follow mode: live events received */
+    int ended;                   /* follow mode: its done/error event arrived */
 };
 
 static struct conn *conns;
@@ -74,11 +89,67 @@ static uint64_t *delays;         /* ns, one per (event, stream) received */
 static size_t ndelays;
 static uint64_t stray_events;    /* data lines that matched no current event */
 
+/* Follow mode. */
+static const char *follow_path;  /* NULL: broadcast mode */
+static uint64_t live_from_rt;    /* events sent after this (realtime ns) are live */
+static int ended_count;
+static size_t delay_capacity;
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_rt_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Send time in a UUIDv7 "xxxxxxxx-xxxx-7fff-..." (realtime ns), 0 if it is not one. */
+static uint64_t uuid7_time_ns(const char *p, size_t n)
+{
+    uint64_t ms = 0, frac = 0;
+    int digits = 0;
+    if (n < 36 || p[14] != '7')
+        return 0;
+    for (size_t i = 0; i < 18 && digits < 15; i++) {
+        char ch = p[i];
+        int v = (ch >= '0' && ch <= '9') ? ch - '0' : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10 : -1;
+        if (ch == '-')
+            continue;
+        if (v < 0)
+            return 0;
+        if (digits < 12)
+            ms = ms * 16 + (uint64_t)v;
+        else if (digits > 12)
+            frac = frac * 16 + (uint64_t)v; /* digit 12 is the version */
+        digits++;
+    }
+    return ms * 1000000ull + frac * 1000000ull / 4096;
+}
+
+static void on_follow_line(struct conn *c, const char *l, size_t n)
+{
+    if (n >= 3 && memcmp(l, "id:", 3) == 0) {
+        size_t skip = 3 + (n > 3 && l[3] == ' ');
+        c->frame_sent_rt = uuid7_time_ns(l + skip, n - skip);
+    } else if (n >= 6 && memcmp(l, "event:", 6) == 0) {
+        const char *v = l + 6 + (n > 6 && l[6] == ' ');
+        if (!c->ended && (strncmp(v, "done", 4) == 0 || strncmp(v, "error", 5) == 0)) {
+            c->ended = 1;
+            ended_count++;
+        }
+    } else if (n >= 5 && memcmp(l, "data:", 5) == 0) {
+        if (live_from_rt && c->frame_sent_rt >= live_from_rt && ndelays < delay_capacity) {
+            uint64_t t = now_rt_ns();
+            delays[ndelays++] = t > c->frame_sent_rt ? t - c->frame_sent_rt : 0;
+            c->live_frames++;
+        }
+    }
 }
 
 static long rss_kib(int pid)
@@ -163,6 +234,8 @@ static void on_line(struct conn *c, uint64_t t)
             connected_count++;
             inflight--;
         }
+    } else if (follow_path) {
+        on_follow_line(c, l, n);
     } else if (n >= 5 && memcmp(l, "data:", 5) == 0) {
         uint64_t sent = strtoull(l + 5 + (n > 5 && l[5] == ' '), NULL, 10);
         if (cur_event >= 0 && sent == cur_sent_ns && c->last_event != cur_event) {
@@ -272,8 +345,12 @@ static long on_headers(struct conn *c, const char *p, size_t n, uint64_t t)
 static void conn_io(struct conn *c, uint32_t events)
 {
     static char buf[65536];
-    static const char req[] = "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Accept: text/event-stream\r\n\r\n";
+    static char req[1024];
+    static size_t req_len;
+    if (!req_len)
+        req_len = (size_t)snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Accept: text/event-stream\r\n\r\n",
+                                   follow_path ? follow_path : "/events");
 
     if (c->state == C_CONNECTING) {
         int err = 0;
@@ -281,7 +358,7 @@ static void conn_io(struct conn *c, uint32_t events)
         if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
             return;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err || send(c->fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
+        if (err || send(c->fd, req, req_len, MSG_NOSIGNAL) != (ssize_t)req_len) {
             conn_kill(c);
             return;
         }
@@ -353,11 +430,13 @@ static void bc_close(void)
     bc_fd = -1;
 }
 
-/* Sends one broadcast; the payload is the send time. */
+static int payload_bytes;        /* --payload-bytes: pad broadcasts to about this size */
+
+/* Sends one broadcast; the payload is the send time (then padding). */
 static int bc_send(uint64_t *sent)
 {
-    char req[256];
-    char body[32];
+    char req[4400];
+    char body[4096];
     int blen, rlen;
 
     if (bc_pending) { /* previous response never came: start over */
@@ -368,6 +447,11 @@ static int bc_send(uint64_t *sent)
         return -1;
     *sent = now_ns();
     blen = snprintf(body, sizeof body, "%llu", (unsigned long long)*sent);
+    if (blen < payload_bytes)
+        body[blen++] = ' ';
+    while (blen < payload_bytes && blen < (int)sizeof body - 1)
+        body[blen++] = 'x';
+    body[blen] = 0;
     rlen = snprintf(req, sizeof req,
                     "POST /broadcast HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s",
@@ -443,10 +527,64 @@ static double pct_ms(const uint64_t *v, size_t n, double p)
     return (double)v[i] / 1e6;
 }
 
+static void close_all(void)
+{
+    /* Close with RST (linger 0) so 10,000 client sockets do not sit in
+     * TIME_WAIT holding ephemeral ports for the next run. */
+    struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+    for (int i = 0; i < nconns; i++)
+        if (conns[i].state != C_DEAD) {
+            setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+            close(conns[i].fd);
+            free(conns[i].hdr);
+        }
+}
+
+/* Follow mode after connecting: read until every stream has ended (or timeout). */
+static int follow(int connected, uint64_t connect_ns, long rss_before, long rss_after,
+                  double rss_per_stream, double timeout)
+{
+    live_from_rt = now_rt_ns();
+    uint64_t deadline = now_ns() + (uint64_t)(timeout * 1e9);
+    while (connected > 0 && ended_count < connected && now_ns() < deadline) {
+        int open = 0;
+        for (int i = 0; i < nconns; i++)
+            open += conns[i].state == C_BODY && !conns[i].ended;
+        if (open == 0)
+            break;
+        loop_once(10);
+    }
+    int live_events = 0, fewest = -1;
+    for (int i = 0; i < nconns; i++) {
+        if (!conns[i].connected)
+            continue;
+        if (conns[i].live_frames > live_events)
+            live_events = conns[i].live_frames;
+        if (fewest < 0 || conns[i].live_frames < fewest)
+            fewest = conns[i].live_frames;
+    }
+    size_t expected = (size_t)live_events * (size_t)connected;
+    qsort(delays, ndelays, sizeof *delays, cmp_u64);
+    double p50 = pct_ms(delays, ndelays, 0.50), p99 = pct_ms(delays, ndelays, 0.99);
+    double max = ndelays ? (double)delays[ndelays - 1] / 1e6 : 0;
+    printf("followed %s: %d live events (published after all %d streams were connected), "
+           "%zu deliveries of %zu expected, %d of %d streams saw the end\n",
+           follow_path, live_events, connected, ndelays, expected, ended_count, connected);
+    printf("delivery delay (publish -> receipt): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p99, max);
+    printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
+           "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
+           "expected=%zu timeouts=%d errors=0 p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+           nconns, connected, (double)connect_ns / 1e6, rss_before, rss_after, rss_per_stream,
+           live_events, ndelays, expected, connected - ended_count, p50, p99, max);
+    fflush(stdout);
+    close_all();
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: sse_load --port P --streams N --events K [--pid PID] "
-                    "[--window W] [--connect-timeout S] [--event-timeout S]\n");
+                    "[--window W] [--connect-timeout S] [--event-timeout S] [--follow PATH] [--payload-bytes B]\n");
     exit(2);
 }
 
@@ -468,6 +606,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--window")) window = atoi(argv[++i]);
         else if (!strcmp(a, "--connect-timeout")) connect_timeout = atof(argv[++i]);
         else if (!strcmp(a, "--event-timeout")) event_timeout = atof(argv[++i]);
+        else if (!strcmp(a, "--follow")) follow_path = argv[++i];
+        else if (!strcmp(a, "--payload-bytes")) payload_bytes = atoi(argv[++i]);
         else usage();
     }
     if (port <= 0 || port > 65535 || nconns <= 0 || events < 0 || window <= 0)
@@ -485,7 +625,9 @@ int main(int argc, char **argv)
     }
 
     conns = calloc((size_t)nconns, sizeof *conns);
-    delays = calloc((size_t)nconns * (size_t)(events > 0 ? events : 1), sizeof *delays);
+    /* Follow mode: a deployment publishes a few dozen events; room for 256 each. */
+    delay_capacity = (size_t)nconns * (size_t)(follow_path ? 256 : (events > 0 ? events : 1));
+    delays = calloc(delay_capacity, sizeof *delays);
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (!conns || !delays || epfd < 0) {
         perror("sse_load");
@@ -514,6 +656,9 @@ int main(int argc, char **argv)
     if (pid > 0)
         printf("server RSS: %ld KiB before, %ld KiB after -> %.1f KiB/stream\n",
                rss_before, rss_after, rss_per_stream);
+
+    if (follow_path)
+        return follow(connected, connect_ns, rss_before, rss_after, rss_per_stream, event_timeout);
 
     /* --- broadcasts: one at a time; next one when every live stream has the
      * current one or after --event-timeout. */
@@ -564,15 +709,7 @@ int main(int argc, char **argv)
            p50, p99, max);
     fflush(stdout);
 
-    /* Close with RST (linger 0) so 10,000 client sockets do not sit in
-     * TIME_WAIT holding ephemeral ports for the next run. */
-    struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-    for (int i = 0; i < nconns; i++)
-        if (conns[i].state != C_DEAD) {
-            setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-            close(conns[i].fd);
-            free(conns[i].hdr);
-        }
+    close_all();
     bc_close();
     free(conns);
     free(delays);

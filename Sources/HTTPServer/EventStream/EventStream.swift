@@ -105,7 +105,9 @@ public final class EventStream: @unchecked Sendable {
                 }
                 state.readOffset += count
                 if state.readOffset == state.pending.count {
-                    state.pending.removeAll(keepingCapacity: state.pending.capacity <= 64 * 1024)
+                    // A small buffer is kept for the next events; one grown by a replayed
+                    // history is let go, or every one of thousands of open streams holds it.
+                    state.pending.removeAll(keepingCapacity: state.pending.capacity <= 4 * 1024)
                     state.readOffset = 0
                 }
                 return count

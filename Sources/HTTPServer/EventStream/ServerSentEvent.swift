@@ -18,8 +18,11 @@ public struct ServerSentEvent: Sendable, Equatable {
         if let event { text += "event: \(Self.singleLine(event))\n" }
         if let retryMilliseconds { text += "retry: \(retryMilliseconds)\n" }
         // A newline inside data would end the field early: each line becomes its own `data:`.
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            text += "data: \(line.replacingOccurrences(of: "\r", with: ""))\n"
+        // By scalar, not Character: "\r\n" is one Character, equal to neither "\n" nor "\r".
+        for line in data.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            text += "data: "
+            text.unicodeScalars.append(contentsOf: line.lazy.filter { $0 != "\r" })
+            text += "\n"
         }
         text += "\n"
         return Array(text.utf8)
@@ -31,6 +34,8 @@ public struct ServerSentEvent: Sendable, Equatable {
     }
 
     private static func singleLine(_ text: String) -> String {
-        text.filter { $0 != "\n" && $0 != "\r" }
+        var line = ""
+        line.unicodeScalars.append(contentsOf: text.unicodeScalars.lazy.filter { $0 != "\n" && $0 != "\r" })
+        return line
     }
 }

@@ -1,7 +1,9 @@
 enum PercentDecoding {
     /// Decodes `%XX` escapes (and `+` as space when asked); `nil` for a malformed escape or invalid UTF-8.
     static func decode(_ text: Substring, plusAsSpace: Bool = false) -> String? {
-        guard text.contains("%") || (plusAsSpace && text.contains("+")) else { return String(text) }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return String(text)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()

@@ -22,6 +22,12 @@ public struct CORSPolicy: Sendable {
         allowedOrigins.contains("*") || allowedOrigins.contains(origin)
     }
 
+    /// Whether `decorate` adds anything for this `Origin`.
+    func decorates(origin: String?) -> Bool {
+        guard let origin else { return false }
+        return allows(origin: origin)
+    }
+
     /// Adds the CORS headers to any response for an allowed `Origin`.
     func decorate(_ headers: inout Headers, origin: String?) {
         guard let origin, allows(origin: origin) else { return }

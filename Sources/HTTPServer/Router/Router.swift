@@ -1,9 +1,10 @@
 /// Maps method and path to a handler. Unknown paths are 404, known paths with another
 /// method are 405 with `Allow`, and `OPTIONS` on a known path answers for CORS preflight.
 public struct Router: Sendable {
-    struct Route: Sendable {
-        let method: String
-        let template: String
+    /// One registered route: its method and its path as written (e.g. `/api/v1/deploy/{deploymentId}/result`).
+    public struct Route: Sendable {
+        public let method: String
+        public let template: String
         let pattern: PathPattern
         let handler: Handler
     }
@@ -14,7 +15,8 @@ public struct Router: Sendable {
         case notFound
     }
 
-    private var routes: [Route] = []
+    /// Every route in the order added, so an API description can be checked against them.
+    public private(set) var routes: [Route] = []
 
     public init() {}
 
@@ -27,7 +29,7 @@ public struct Router: Sendable {
     public mutating func delete(_ path: String, _ handler: @escaping Handler) { add("DELETE", path, handler) }
 
     public func match(_ request: Request) -> Match {
-        let segments = request.path.split(separator: "/")
+        let segments = PathPattern.segments(of: request.path)
         var allowed: [String] = []
         for route in routes {
             guard let parameters = route.pattern.match(segments) else { continue }

@@ -12,9 +12,13 @@ extension HTTPServer {
         context.origin = lookupHeader(connection, "Origin")
         context.method = method
         let host = lookupHeader(connection, "Host")
-        if !configuration.hostPolicy.allows(host, boundPort: port) {
-            context.dispatched = true
-            return queue(misdirected(host: host), on: connection, for: context)
+        // Clients send the same Host on every request: the one last allowed skips the parse.
+        if host == nil || host != lastAllowedHost {
+            guard configuration.hostPolicy.allows(host, boundPort: port) else {
+                context.dispatched = true
+                return queue(misdirected(host: host), on: connection, for: context)
+            }
+            lastAllowedHost = host
         }
         if let declared = lookupHeader(connection, "Content-Length").flatMap(Int.init),
            declared > configuration.maxBodyBytes {
@@ -70,6 +74,8 @@ extension HTTPServer {
             switch handler(routed) {
             case .now(let response):
                 return queue(response, on: connection, for: context)
+            case .prepared(let prepared):
+                return queue(prepared, on: connection, for: context)
             case .later(let work):
                 deferAnswer(context, connection: ConnectionHandle(pointer: connection, waker: waker), work: work)
                 return .YES
@@ -90,6 +96,15 @@ extension HTTPServer {
         }
     }
 
+    private func queue(_ prepared: PreparedResponse, on connection: OpaquePointer, for context: RequestContext) -> MHD_Result {
+        // CORS headers belong to one request; a shared response cannot carry them.
+        guard let handle = prepared.handle, !configuration.cors.decorates(origin: context.origin) else {
+            return queue(prepared.response, on: connection, for: context)
+        }
+        context.status = prepared.response.status
+        return MHD_queue_response(connection, UInt32(prepared.response.status), handle)
+    }
+
     private func queue(_ response: Response, on connection: OpaquePointer, for context: RequestContext) -> MHD_Result {
         queue(response, on: connection, for: context, corsOrigin: context.origin)
     }
@@ -103,31 +118,42 @@ extension HTTPServer {
         let created: OpaquePointer?
         switch response.body {
         case .bytes(let bytes):
-            created = bytes.withUnsafeBytes { raw in
-                MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
-            }
+            created = Self.makeMHDResponse(bytes: bytes, headers: headers)
         case .eventStream(let stream):
             stream.attach(to: ConnectionHandle(pointer: connection, waker: waker))
             let retained = Unmanaged.passRetained(stream).toOpaque()
             created = MHD_create_response_from_callback(panda_mhd_size_unknown(), Self.streamBlockSize, streamReader, retained, streamReleased)
-            if created == nil {
+            if let created {
+                liveStreams.add(stream)
+                Self.addHeaders(headers, to: created)
+            } else {
                 Unmanaged<EventStream>.fromOpaque(retained).release()
                 stream.released()
-            } else {
-                liveStreams.add(stream)
             }
         }
         guard let mhdResponse = created else { return .NO }
-        for field in headers {
-            if field.name.lowercased() == "connection", field.value.lowercased() == "keep-alive" {
-                _ = panda_mhd_send_keep_alive_header(mhdResponse)
-            } else {
-                MHD_add_response_header(mhdResponse, field.name, field.value)
-            }
-        }
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)
         return result
+    }
+
+    /// A libmicrohttpd response holding its own copy of `bytes`; the caller destroys it.
+    static func makeMHDResponse(bytes: [UInt8], headers: Headers) -> OpaquePointer? {
+        let created = bytes.withUnsafeBytes { raw in
+            MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+        }
+        if let created { addHeaders(headers, to: created) }
+        return created
+    }
+
+    private static func addHeaders(_ headers: Headers, to response: OpaquePointer) {
+        for field in headers {
+            if field.name.lowercased() == "connection", field.value.lowercased() == "keep-alive" {
+                _ = panda_mhd_send_keep_alive_header(response)
+            } else {
+                MHD_add_response_header(response, field.name, field.value)
+            }
+        }
     }
 
     /// libmicrohttpd is done with the request (answered, or the client left): tell the observer.

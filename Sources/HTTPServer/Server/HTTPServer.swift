@@ -50,6 +50,8 @@ public final class HTTPServer: @unchecked Sendable {
     private var supervisor: DispatchSourceTimer?
     /// Set when a header timeout is configured; touched only on the server thread.
     let headerDeadlines: HeaderDeadlines?
+    /// The `Host` value most recently allowed (server thread only).
+    var lastAllowedHost: String?
 
     private enum Phase { case idle, running, draining(deadline: ContinuousClock.Instant), stopped }
 

@@ -16,19 +16,53 @@ struct ConfigurationKey: Sendable {
     let kind: Kind
     let apply: @Sendable (inout PandaConfiguration, ConfigurationValue) -> Void
 
-    /// `server.maxBodyBytes` → `PANDA_SERVER_MAX_BODY_BYTES`.
+    /// `server.maxBodyBytes` → `PANDA_SERVER_MAX_BODY_BYTES`; an acronym is one word:
+    /// `github.apiBaseURL` → `PANDA_GITHUB_API_BASE_URL`, `aws.allowedCIDRs` → `PANDA_AWS_ALLOWED_CIDRS`.
     var environmentName: String {
-        var name = "PANDA_"
-        for character in path {
-            if character == "." {
-                name += "_"
-            } else if character.isUppercase {
-                name += "_\(character)"
+        (["PANDA"] + path.split(separator: ".").flatMap { Self.words(of: String($0)) })
+            .joined(separator: "_").uppercased()
+    }
+
+    /// The words of a camel-case name. A run of capitals is one word (an acronym), except that
+    /// its last capital starts the next word when lowercase letters follow (`UIDirectory` →
+    /// `UI`, `Directory`); a lone `s` after an acronym is its plural (`CIDRs`, `ARNs`).
+    static func words(of name: String) -> [String] {
+        let characters = Array(name)
+        var words: [String] = []
+        var current = ""
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character.isUppercase {
+                var end = index
+                while end < characters.count, characters[end].isUppercase { end += 1 }
+                let run = String(characters[index..<end])
+                let pluralAcronym = run.count > 1 && end < characters.count && characters[end] == "s"
+                    && (end + 1 == characters.count || !characters[end + 1].isLowercase)
+                if !current.isEmpty { words.append(current) }
+                if pluralAcronym {
+                    words.append(run + "s")
+                    current = ""
+                    index = end + 1
+                } else if run.count > 1, end < characters.count, characters[end].isLowercase {
+                    words.append(String(run.dropLast()))
+                    current = String(run.last!)
+                    index = end
+                } else if run.count > 1 {
+                    words.append(run)
+                    current = ""
+                    index = end
+                } else {
+                    current = run
+                    index = end
+                }
             } else {
-                name += character.uppercased()
+                current.append(character)
+                index += 1
             }
         }
-        return name.uppercased()
+        if !current.isEmpty { words.append(current) }
+        return words
     }
 }
 
@@ -126,6 +160,7 @@ extension ConfigurationKey {
         int("health.bakeSeconds", 0...86_400, \.health.bakeSeconds),
         list("health.connectTo", \.health.connectTo),
         string("docs.swaggerUIDirectory", \.docs.swaggerUIDirectory),
+        string("docs.openAPIFile", \.docs.openAPIFile),
         list("server.allowedHosts", \.server.allowedHosts),
         int("server.perClientConnectionLimit", 0...1_000_000, \.server.perClientConnectionLimit),
         int("server.headerTimeoutSeconds", 1...3600, \.server.headerTimeoutSeconds),
@@ -134,5 +169,8 @@ extension ConfigurationKey {
         int("connections.max", 1...1_000_000, \.connections.max),
         string("log.format", \.log.format),
         string("log.level", \.log.level),
+        int("commands.awsTimeoutSeconds", 1...3600, \.commands.awsTimeoutSeconds),
+        int("commands.dockerTimeoutSeconds", 1...3600, \.commands.dockerTimeoutSeconds),
+        int("commands.gitTimeoutSeconds", 1...3600, \.commands.gitTimeoutSeconds),
     ]
 }

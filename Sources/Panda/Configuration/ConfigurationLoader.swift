@@ -6,7 +6,10 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Reads the JSON file, then `PANDA_*` variables, then flag overrides, later ones winning.
-/// Any unknown key or bad value is an error that names it; nothing is silently ignored.
+/// A bad value, or an unknown key in the file or a flag, is an error that names it. An
+/// unknown `PANDA_*` variable is not: platforms set their own (Kubernetes injects
+/// `PANDA_PORT=tcp://…` and `PANDA_SERVICE_HOST` for a service named panda), so it is
+/// skipped and `unknownEnvironmentNames(in:)` lists it for a warning.
 public enum ConfigurationLoader {
     public static func load(
         fileContents: Data?,
@@ -34,11 +37,8 @@ public enum ConfigurationLoader {
         }
 
         let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
-        for (name, text) in environment.sorted(by: { $0.key < $1.key })
-        where name.hasPrefix("PANDA_") && !clientVariables.contains(name) {
-            guard let key = byEnvironmentName[name] else {
-                throw ConfigurationError("environment: unknown setting \(name)")
-            }
+        for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("PANDA_") {
+            guard let key = byEnvironmentName[name] else { continue }
             key.apply(&configuration, try textValue(text, for: key, source: "environment: \(name)"))
         }
 
@@ -56,8 +56,14 @@ public enum ConfigurationLoader {
         return configuration
     }
 
-    /// The `panda` client's variables (`panda deploy …`), not settings: a shell may export them for both.
-    static let clientVariables: Set<String> = ["PANDA_SERVER", "PANDA_API_KEY"]
+    /// `PANDA_*` variables Panda reads that are not settings (the key, and the `panda` client's server and API key).
+    public static let otherEnvironmentNames: Set<String> = ["PANDA_SECRET_KEY", "PANDA_SERVER", "PANDA_API_KEY"]
+
+    /// The `PANDA_*` variables of `environment` that name no setting: `load` skips them.
+    public static func unknownEnvironmentNames(in environment: [String: String]) -> [String] {
+        let known = Set(ConfigurationKey.all.map(\.environmentName)).union(otherEnvironmentNames)
+        return environment.keys.filter { $0.hasPrefix("PANDA_") && !known.contains($0) }.sorted()
+    }
 
     /// Every known setting with its environment variable name, for `--help` and docs.
     public static var settingNames: [(path: String, environment: String)] {

@@ -124,8 +124,21 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var keepImagesPerRepository = 3
     }
 
+    /// Time limits of single child processes whose work is not a stage's main job (those
+    /// take `deployments.stageTimeoutSeconds`: clone, build, push).
+    public struct Commands: Sendable, Equatable {
+        /// Each `aws` call of a deployment.
+        public var awsTimeoutSeconds = 120
+        /// Short docker commands: tag, login, image ls, image rm.
+        public var dockerTimeoutSeconds = 120
+        /// Local git commands (`rev-parse`).
+        public var gitTimeoutSeconds = 30
+    }
+
     public struct Docs: Sendable, Equatable {
         public var swaggerUIDirectory = "vendor/swagger-ui"
+        /// The OpenAPI document served as-is at `/api-docs`, read once at start.
+        public var openAPIFile = "api/openapi.json"
     }
 
     public struct Log: Sendable, Equatable {
@@ -147,6 +160,7 @@ public struct PandaConfiguration: Sendable, Equatable {
     public var docker = Docker()
     public var health = Health()
     public var docs = Docs()
+    public var commands = Commands()
     public var connections = Connections()
     public var log = Log()
 

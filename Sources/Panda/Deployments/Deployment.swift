@@ -119,6 +119,16 @@ public final class Deployment: Sendable {
         }
     }
 
+    /// The snapshot of a deployment that is over, terminal event included: it never
+    /// changes again, so it may be kept (and its rendering with it). `nil` until then.
+    public func finalSnapshot() -> DeploymentSnapshot? {
+        let snapshot = snapshot()
+        // `finish` records the outcome before it logs the terminal event: a snapshot taken
+        // in between counts one event too few.
+        guard snapshot.status.isTerminal, log.hasEnded, log.count == snapshot.eventCount else { return nil }
+        return snapshot
+    }
+
     public var status: DeploymentStatus { state.withLock { $0.status } }
     public var facts: DeploymentFacts { state.withLock { $0.facts } }
     var isCancelRequested: Bool { state.withLock { $0.cancelRequested } }
@@ -190,7 +200,7 @@ public final class Deployment: Sendable {
             return true
         }
         guard finished else { return }
-        DeploymentMetrics.finished(kind: "DEPLOY", status: failure == nil ? .completed : .failed, errorCode: failure?.errorCode)
+        DeploymentMetrics.finished(kind: kind, status: failure == nil ? .completed : .failed, errorCode: failure?.errorCode)
         if let failure {
             log.append(.error(failure.message, errorCode: failure.errorCode, stage: failure.stage))
         } else {

@@ -86,6 +86,11 @@ public final class DeploymentService: Sendable {
         await results.get(id)
     }
 
+    /// `deployment(_:)` without suspending: for answers given on the caller's thread.
+    public func lookup(_ id: String) -> Deployment? {
+        results.lookup(id)
+    }
+
     /// The deployments Panda knows, newest first, filtered and paged as `query` says.
     public func list(_ query: DeploymentListQuery) async -> DeploymentPage {
         await results.list(query)

@@ -4,9 +4,9 @@ import Metrics
 /// executable bootstraps a backend, so the core never knows which one serves them.
 enum DeploymentMetrics {
     /// `panda_deployments_total{kind,status,error_code}`, once per deployment that ends.
-    static func finished(kind: String, status: DeploymentStatus, errorCode: ErrorCode?) {
+    static func finished(kind: DeploymentKind, status: DeploymentStatus, errorCode: ErrorCode?) {
         Counter(label: "panda_deployments_total", dimensions: [
-            ("kind", kind), ("status", status.rawValue), ("error_code", errorCode?.rawValue ?? ""),
+            ("kind", kind.rawValue), ("status", status.rawValue), ("error_code", errorCode?.rawValue ?? ""),
         ]).increment()
     }
 

@@ -4,12 +4,19 @@ import Foundation
 /// encoded (declaration order for synthesized conformances), `/` unescaped and non-ASCII
 /// text as raw UTF-8. Foundation's encoder on Linux does not keep key order, and the
 /// contract's bodies and events read best in the order SPEC.md gives them.
+///
+/// Total over `Codable`: every standard number type, `Bool`, `String`, `nil`, nested keyed,
+/// unkeyed and single-value containers and super-encoders. Like Foundation's encoder, `Date`,
+/// `Data`, `URL` and `Decimal` get JSON forms of their own (a UTC timestamp, base64, the
+/// absolute string, a number), a value that encodes nothing is `{}`, a non-finite number
+/// throws, and `[String: …]` dictionaries, which have no order of their own, are written with
+/// sorted keys so the same value always gives the same bytes.
 public struct OrderedJSONEncoder: Sendable {
     public init() {}
 
     public func encode(_ value: some Encodable) throws -> String {
         let root = Node()
-        try value.encode(to: NodeEncoder(node: root, codingPath: []))
+        try encodeValue(value, into: root, codingPath: [])
         var output = ""
         root.write(to: &output)
         return output
@@ -17,6 +24,42 @@ public struct OrderedJSONEncoder: Sendable {
 
     public func encodeBytes(_ value: some Encodable) throws -> [UInt8] {
         Array(try encode(value).utf8)
+    }
+
+    /// `text` as a JSON string literal, quotes included, escaped as this encoder escapes.
+    public static func quoted(_ text: String) -> String { Node.quoted(text) }
+}
+
+/// One flat JSON object written field by field, in the order given, straight to bytes:
+/// for small fixed shapes on hot paths (error bodies), where the `Encodable` machinery
+/// costs more than the rest of the answer. Absent optionals are left out.
+public struct JSONObjectWriter {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        appendKey(key)
+        bytes.append(contentsOf: OrderedJSONEncoder.quoted(value).utf8)
+    }
+
+    public mutating func add(_ key: String, _ value: Int?) {
+        guard let value else { return }
+        appendKey(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    public func finished() -> [UInt8] {
+        bytes + [UInt8(ascii: "}")]
+    }
+
+    private mutating func appendKey(_ key: String) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: OrderedJSONEncoder.quoted(key).utf8)
+        bytes.append(UInt8(ascii: ":"))
     }
 }
 
@@ -33,7 +76,7 @@ private final class Node {
 
     func write(to output: inout String) {
         switch content {
-        case .empty: output += "null"
+        case .empty: output += "{}"
         case .literal(let text): output += text
         case .array(let items):
             output += "["
@@ -55,6 +98,8 @@ private final class Node {
     }
 
     static func quoted(_ text: String) -> String {
+        // Most text needs no escape: one scan of its bytes, then a single copy.
+        if !needsEscaping(text) { return "\"" + text + "\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -71,16 +116,33 @@ private final class Node {
         return result + "\""
     }
 
-    static func number(_ value: Double) throws -> String {
-        guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "JSON has no \(value)")) }
-        if let integer = Int(exactly: value) { return String(integer) }
-        return "\(value)"
+    /// Control characters, `"`, `\\`, and the lead byte of U+2028/U+2029 (E2) send `quoted` the slow way.
+    private static func needsEscaping(_ text: String) -> Bool {
+        func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 {
+                return true
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+    }
+
+    /// A finite binary floating-point number in its shortest round-tripping form (`3`, not `3.0`).
+    static func number<Number: BinaryFloatingPoint & LosslessStringConvertible>(
+        _ value: Number, codingPath: [any CodingKey]
+    ) throws -> String {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "JSON has no \(value)"))
+        }
+        if value == value.rounded(), abs(value) < 1e15, let integer = Int64(exactly: value) { return String(integer) }
+        return value.description
     }
 
     func appendMember(_ key: String) -> Node {
         let child = Node()
         if case .object(var members) = content {
-            members.removeAll { $0.0 == key }
+            content = .empty  // drop the second reference, so the append below does not copy
+            if members.contains(where: { $0.0 == key }) { members.removeAll { $0.0 == key } }
             members.append((key, child))
             content = .object(members)
         } else {
@@ -92,6 +154,7 @@ private final class Node {
     func appendItem() -> Node {
         let child = Node()
         if case .array(var items) = content {
+            content = .empty  // drop the second reference, so the append below does not copy
             items.append(child)
             content = .array(items)
         } else {
@@ -121,18 +184,43 @@ private struct NodeEncoder: Encoder {
     }
 }
 
-/// Writes scalars as JSON literals; anything else encodes itself into the node.
+/// Writes scalars as JSON literals; anything else encodes itself into the node. The standard
+/// scalars must all be caught here: their own `encode(to:)` asks a single-value container to
+/// encode `self`, which would come straight back.
 private func encodeValue(_ value: some Encodable, into node: Node, codingPath: [any CodingKey]) throws {
     switch value {
     case let text as String: node.content = .literal(Node.quoted(text))
     case let flag as Bool: node.content = .literal(flag ? "true" : "false")
-    case let number as Int: node.content = .literal(String(number))
-    case let number as Int64: node.content = .literal(String(number))
-    case let number as UInt16: node.content = .literal(String(number))
-    case let number as Double: node.content = .literal(try Node.number(number))
+    case let number as any BinaryInteger: node.content = .literal(String(describing: number))
+    case let number as Double: node.content = .literal(try Node.number(number, codingPath: codingPath))
+    case let number as Float: node.content = .literal(try Node.number(number, codingPath: codingPath))
+    #if arch(arm64) || arch(x86_64)
+    case let number as Float16: node.content = .literal(try Node.number(number, codingPath: codingPath))
+    #endif
+    case let number as Decimal:
+        guard number.isFinite else {
+            throw EncodingError.invalidValue(number, .init(codingPath: codingPath, debugDescription: "JSON has no \(number)"))
+        }
+        node.content = .literal(number.description)
     case let date as Date: node.content = .literal(Node.quoted(UTCTimestamp.string(from: date)))
+    case let data as Data: node.content = .literal(Node.quoted(data.base64EncodedString()))
+    case let url as URL: node.content = .literal(Node.quoted(url.absoluteString))
+    case let dictionary as [String: any Encodable]:
+        node.content = .object([])
+        for key in dictionary.keys.sorted() {
+            try encodeValue(dictionary[key]!, into: node.appendMember(key), codingPath: codingPath + [MemberName(key)])
+        }
     default: try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
     }
+}
+
+/// A dictionary key as a coding key.
+private struct MemberName: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {

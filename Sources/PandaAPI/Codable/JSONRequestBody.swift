@@ -23,7 +23,8 @@ struct JSONRequestBody {
         self.fields = fields
     }
 
-    func requiredString(_ name: String, maxLength: Int = 4096) throws -> String {
+    func requiredString(_ name: String) throws -> String {
+        let maxLength = RequestLimits.maxLength(of: name)
         guard let value = fields[name], value != .null else { throw InvalidRequest.missingField(name) }
         guard case .string(let text) = value else { throw InvalidRequest.invalidField(name, "must be a string") }
         guard !text.isEmpty else { throw InvalidRequest.invalidField(name, "must not be empty") }
@@ -34,7 +35,8 @@ struct JSONRequestBody {
     }
 
     /// Absent, `null` and `""` all mean "not given".
-    func optionalString(_ name: String, maxLength: Int = 4096) throws -> String? {
+    func optionalString(_ name: String) throws -> String? {
+        let maxLength = RequestLimits.maxLength(of: name)
         guard let value = fields[name], value != .null else { return nil }
         guard case .string(let text) = value else { throw InvalidRequest.invalidField(name, "must be a string") }
         guard text.utf8.count <= maxLength else {

@@ -10,7 +10,7 @@ struct QueryParameters {
         values = request.query
     }
 
-    func optionalString(_ name: String, maxLength: Int = 256) throws -> String? {
+    func optionalString(_ name: String, maxLength: Int = RequestLimits.queryValue) throws -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }
         guard value.utf8.count <= maxLength else { throw Self.invalid(name, "must be at most \(maxLength) bytes") }
         return value

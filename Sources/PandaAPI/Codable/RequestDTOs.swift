@@ -1,5 +1,24 @@
 import HTTPServer
 
+/// The longest value each request field (and query parameter) accepts, in UTF-8 bytes. `api/openapi.json` states
+/// the same numbers as `maxLength` (characters, never stricter), and a test holds them equal:
+/// schemathesis sends one character more and expects 400.
+enum RequestLimits {
+    static let text = 4096            // owner, repo, branch, token, region, keys
+    static let connectionId = 64
+    static let sessionToken = 8192
+    /// Any query parameter's value.
+    static let queryValue = 256
+
+    static func maxLength(of field: String) -> Int {
+        switch field {
+        case "githubConnectionId", "awsConnectionId": connectionId
+        case "sessionToken": sessionToken
+        default: text
+        }
+    }
+}
+
 /// `POST /api/v1/connect/github`
 struct GitHubConnectRequest {
     let owner: String
@@ -26,7 +45,7 @@ struct AWSConnectRequest {
         region = try body.requiredString("region")
         accessKeyId = try body.requiredString("accessKeyId")
         secretAccessKey = try body.requiredString("secretAccessKey")
-        sessionToken = try body.optionalString("sessionToken", maxLength: 8192)
+        sessionToken = try body.optionalString("sessionToken")
     }
 }
 
@@ -39,8 +58,8 @@ struct DeployRequest {
     let branch: String
 
     init(_ body: JSONRequestBody) throws {
-        githubConnectionId = try body.requiredString("githubConnectionId", maxLength: 64)
-        awsConnectionId = try body.requiredString("awsConnectionId", maxLength: 64)
+        githubConnectionId = try body.requiredString("githubConnectionId")
+        awsConnectionId = try body.requiredString("awsConnectionId")
         owner = try body.requiredString("owner")
         repo = try body.requiredString("repo")
         branch = try body.requiredString("branch")

@@ -82,6 +82,6 @@ enum ErrorResponses {
     }
 
     static func response(_ body: ErrorBody) -> Response {
-        .json(body.status, JSON.encode(body))
+        .json(body.status, body.json)
     }
 }

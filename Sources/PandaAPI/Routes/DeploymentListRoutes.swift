@@ -7,7 +7,7 @@ extension PandaHTTPApp {
         router.get("/api/v1/deployments", endpoint.handler { request in
             let query = try DeploymentListQuery(QueryParameters(request))
             let page = await deployments.list(query)
-            return Envelope.response(200, "배포 목록 조회 성공", DeploymentListBody(page))
+            return Envelope.response(200, SuccessMessage.deploymentList, DeploymentListBody(page))
         })
     }
 }

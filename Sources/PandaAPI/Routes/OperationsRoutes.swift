@@ -16,10 +16,10 @@ extension PandaHTTPApp {
             }
             return .now(Envelope.response(200, "ready", ["status": "READY"]))
         }
-        if let metrics {
-            router.get("/metrics", endpoint.handler { _ in
-                Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics())
-            })
-        }
+        // Without a backend (an embedder that bootstrapped none) nothing is recorded: no series.
+        let exposition = metrics ?? { [] }
+        router.get("/metrics", endpoint.handler { _ in
+            Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: exposition())
+        })
     }
 }

@@ -4,10 +4,13 @@ public struct DockerCLI: Sendable, Equatable {
     public var executable: String
     /// A private directory for `config.json` (credentials); `nil` uses docker's default.
     public var configDirectory: String?
+    /// The limit for the short commands (tag, login, image ls/rm); build and push take their own.
+    public var timeout: Duration
 
-    public init(executable: String = "docker", configDirectory: String? = nil) {
+    public init(executable: String = "docker", configDirectory: String? = nil, timeout: Duration = .seconds(120)) {
         self.executable = executable
         self.configDirectory = configDirectory
+        self.timeout = timeout
     }
 
     private var environment: Command.Environment {
@@ -33,10 +36,10 @@ public struct DockerCLI: Sendable, Equatable {
     }
 
     public func tag(_ source: String, _ target: String) -> Command {
-        docker(["tag", source, target], timeout: .seconds(60))
+        docker(["tag", source, target], timeout: timeout)
     }
 
-    public func login(registry: String, username: String, password: Secret, timeout: Duration = .seconds(60)) -> Command {
+    public func login(registry: String, username: String, password: Secret) -> Command {
         docker(["login", "--username", username, "--password-stdin", registry], stdin: .secret(password), timeout: timeout)
     }
 
@@ -46,10 +49,10 @@ public struct DockerCLI: Sendable, Equatable {
 
     /// Lines of `ID<TAB>REFERENCE<TAB>CREATED` for images carrying `label`, newest first.
     public func listImages(label: String) -> Command {
-        docker(["image", "ls", "--filter", "label=\(label)", "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}"], timeout: .seconds(60))
+        docker(["image", "ls", "--filter", "label=\(label)", "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}"], timeout: timeout)
     }
 
     public func removeImages(_ references: [String]) -> Command {
-        docker(["image", "rm", "--force"] + references, timeout: .seconds(120))
+        docker(["image", "rm", "--force"] + references, timeout: timeout)
     }
 }

@@ -13,10 +13,13 @@ public struct GitCLI: Sendable, Equatable {
     public var executable: String
     /// `HOME` for the child, so nothing in the host's home directory is read.
     public var home: String
+    /// The limit for local commands (`rev-parse`); a clone takes its own.
+    public var timeout: Duration
 
-    public init(executable: String = "git", home: String) {
+    public init(executable: String = "git", home: String, timeout: Duration = .seconds(30)) {
         self.executable = executable
         self.home = home
+        self.timeout = timeout
     }
 
     func environment(token: Secret?) -> Command.Environment {
@@ -47,6 +50,6 @@ public struct GitCLI: Sendable, Equatable {
 
     /// `git -C DIR rev-parse HEAD`
     public func headCommit(in directory: String) -> Command {
-        Command(executable, arguments: ["-C", directory, "rev-parse", "HEAD"], environment: environment(token: nil), timeout: .seconds(30))
+        Command(executable, arguments: ["-C", directory, "rev-parse", "HEAD"], environment: environment(token: nil), timeout: timeout)
     }
 }

@@ -27,7 +27,8 @@ struct Deploy: AsyncParsableCommand {
                 Output.write((json ? reply.data.encodedLine() : id) + "\n")
                 return ClientExit.completed
             }
-            if !json { FileHandle.standardError.write(Data("deployment \(id)\n".utf8)) }
+            // stdout carries the events; the id goes to stderr so scripts can still log it.
+            FileHandle.standardError.write(Data("deployment \(id)\n".utf8))
             return try await PandaCLI.follow(id, on: server, json: json)
         }
     }

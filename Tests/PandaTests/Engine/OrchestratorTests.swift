@@ -59,13 +59,13 @@ import Tools
     }
 
     @Test func deploymentTimeoutCutsTheStageThatRunsOverIt() async throws {
-        let harness = await EngineHarness(configure: { $0.deployments.deploymentTimeoutSeconds = 2 }) {
+        let harness = await EngineHarness(configure: { $0.deployments.deploymentTimeoutSeconds = 5 }) {
             [ProcessStage(1, "true", []), ProcessStage(2, "sleep", ["30"], timeout: .seconds(20))]
         }
         let deployment = try await harness.start()
         let snapshot = await harness.finished(deployment)
-        #expect(snapshot.failure?.message == "Deployment timed out at Stage 2 after 2 seconds (timeout: 2 seconds)")
-        #expect(snapshot.failure?.durationSeconds == 2)
+        #expect(snapshot.failure?.message == "Deployment timed out at Stage 2 after 5 seconds (timeout: 5 seconds)")
+        #expect(snapshot.failure?.durationSeconds == 5)
     }
 
     @Test func workspaceIsPrivateAndRemovedAfterwards() async throws {

@@ -9,14 +9,14 @@ extension DeploymentContext {
 
     /// Puts production back where it was, stops green, and fails the stage with `reason`.
     func rollBack(_ plan: BlueGreenPlan, reason: String) async throws -> Never {
-        publish("[Stage \(stageNumber)] 롤백 시작", details: ["reason": .string(reason)])
+        publish(.rollbackStarted(stage: stageNumber), details: ["reason": .string(reason)])
         try await switchTraffic(plan, toGreen: false)
         record { $0.finalService = plan.blue == nil ? nil : "blue" }
-        publish("[Stage \(stageNumber)] 롤백: 트래픽을 Blue로 되돌림", details: [
+        publish(.rollbackTrafficToBlue(stage: stageNumber), details: [
             "activeService": .string(plan.blue == nil ? nil : "blue"), "url": .string(plan.productionURL),
         ])
         try? await scale(plan.serviceName(plan.green), cluster: plan.clusterName, to: 0)
-        publish("[Stage \(stageNumber)] 롤백 완료: Green 서비스 중지", details: ["serviceName": .string(plan.serviceName(plan.green))])
+        publish(.rollbackCompleted(stage: stageNumber), details: ["serviceName": .string(plan.serviceName(plan.green))])
         throw StageFailure("AfterAllowTraffic failed: \(reason); traffic switched back")
     }
 }

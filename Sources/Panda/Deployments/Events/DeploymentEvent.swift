@@ -6,7 +6,7 @@ public struct DeploymentEvent: Sendable, Equatable {
         case stage, done, error
     }
 
-    /// A UUID: what SSE clients send back as `Last-Event-ID`.
+    /// A UUIDv7 carrying `timestamp` (see `EventID`): what SSE clients send back as `Last-Event-ID`.
     public let id: String
     public let kind: Kind
     public let timestamp: Date
@@ -30,7 +30,8 @@ public struct DeploymentEvent: Sendable, Equatable {
     }
 
     private static func make(_ kind: Kind, _ payload: EventPayload) -> DeploymentEvent {
-        DeploymentEvent(id: UUID().uuidString.lowercased(), kind: kind, timestamp: Date(), data: payload.json())
+        let now = Date()
+        return DeploymentEvent(id: EventID.make(at: now), kind: kind, timestamp: now, data: payload.json())
     }
 }
 

@@ -38,6 +38,8 @@ public final class EventLog: Sendable {
     public var count: Int { state.withLock { $0.events.count } }
     public var events: [DeploymentEvent] { state.withLock { $0.events } }
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    /// True once the terminal event is in: nothing is appended after it.
+    public var hasEnded: Bool { state.withLock { $0.events.last?.isTerminal ?? false } }
 
     /// True when `lastEventID` names the terminal event: the client has everything.
     public func hasDelivered(allUpTo lastEventID: String) -> Bool {

@@ -34,6 +34,11 @@ public final class DeploymentContext: Sendable {
     public var stageNumber: Int { currentStageNumber.withLock { $0 } }
 
     /// Publishes a `stage` event for the stage now running.
+    public func publish(_ message: StageMessage, details: EventDetails = [:]) {
+        publish(message.text, details: details)
+    }
+
+    /// A message of the stage's own beyond `StageMessage` (e.g. English progress notes).
     public func publish(_ message: String, details: EventDetails = [:]) {
         deployment.log.append(.stage(message, stage: stageNumber, details: details))
     }
@@ -41,7 +46,8 @@ public final class DeploymentContext: Sendable {
     /// The aws CLI with this deployment's credentials and region, and Panda's endpoint override.
     public var awsCLI: AWSCLI {
         AWSCLI(credentials: request.aws.credentials, region: request.aws.region,
-               endpointURL: configuration.aws.endpointURL, timeout: .seconds(120), maxAttempts: configuration.aws.maxAttempts)
+               endpointURL: configuration.aws.endpointURL, timeout: .seconds(configuration.commands.awsTimeoutSeconds),
+               maxAttempts: configuration.aws.maxAttempts)
     }
 
     /// Work to do when the deployment ends, however it ends (even when cancelled).

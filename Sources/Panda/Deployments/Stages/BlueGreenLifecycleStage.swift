@@ -17,36 +17,36 @@ public struct BlueGreenLifecycleStage: Stage {
     public func run(in context: DeploymentContext) async throws {
         let plan = try context.requirePlan()
         let greenService = plan.serviceName(plan.green)
-        context.publish("[Stage 4] CodeDeploy Blue/Green 배포 시작", details: [
+        context.publish(.blueGreenStarted, details: [
             "image": .string(context.facts.imageURI), "blueService": .string(plan.blue.map(plan.serviceName)),
             "greenService": .string(greenService),
         ])
         if let blue = plan.blue {
-            context.publish("[Stage 4] Blue 서비스 실행 중", details: [
+            context.publish(.blueRunning, details: [
                 "url": .string(plan.productionURL), "serviceName": .string(plan.serviceName(blue)),
             ])
         }
         let desired = context.configuration.aws.desiredCount
-        context.publish("[Stage 4] Green 서비스 시작 중", details: [
+        context.publish(.greenStarting, details: [
             "url": .string(plan.testURL), "serviceName": .string(greenService), "desiredCount": .integer(desired),
         ])
         try await context.scale(greenService, cluster: plan.clusterName, to: desired)
         let ready = try await waitUntilReady(plan: plan, desired: desired, context: context)
-        context.publish("[Stage 4] Green 서비스 준비 완료", details: [
+        context.publish(.greenReady, details: [
             "url": .string(plan.testURL), "runningCount": .integer(ready.running), "healthyTargets": .integer(ready.healthy),
         ])
 
         let preTraffic = context.configuration.health.preTrafficChecks
         let checks = try await context.probeSeries(context.healthURL(plan.testURL), count: preTraffic, interval: context.healthInterval)
         let passed = checks.probes.filter(\.isHealthy).count
-        context.publish("[Stage 4] CodeDeploy Lifecycle Hook: BeforeAllowTraffic", details: [
+        context.publish(.beforeAllowTraffic, details: [
             "url": .string(context.healthURL(plan.testURL)), "checks": .integer(preTraffic), "passedChecks": .integer(passed),
         ])
         guard passed == preTraffic else {
             throw StageFailure("BeforeAllowTraffic: green answered \(checks.statusList) on \(context.healthURL(plan.testURL))")
         }
         // The post-traffic hook runs right after the switch in stage 5; this marks it in the lifecycle.
-        context.publish("[Stage 4] CodeDeploy Lifecycle Hook: AfterAllowTraffic", details: [
+        context.publish(.afterAllowTraffic, details: [
             "url": .string(context.healthURL(plan.productionURL)),
             "checks": .integer(context.configuration.health.postTrafficChecks), "runs": "after the traffic switch",
         ])

@@ -4,7 +4,7 @@ import Tools
 /// second carrying up to `linesPerEvent` of the newest lines; the last lines always go out.
 final class BuildLogRelay {
     private let context: DeploymentContext
-    private let message: String
+    private let message: StageMessage
     private let linesPerEvent: Int
     private let interval: Duration
     private var pending: [String] = []
@@ -13,7 +13,7 @@ final class BuildLogRelay {
     /// The newest lines, for the error message when the tool fails.
     private(set) var tail: [String] = []
 
-    init(context: DeploymentContext, message: String, linesPerEvent: Int = 5, interval: Duration = .seconds(1)) {
+    init(context: DeploymentContext, message: StageMessage, linesPerEvent: Int = 5, interval: Duration = .seconds(1)) {
         self.context = context
         self.message = message
         self.linesPerEvent = linesPerEvent

@@ -26,7 +26,7 @@ public struct CompletionStage: Stage {
         }
         await context.recordProduction(of: plan)
         let facts = context.facts
-        context.publish("[Stage 6] 배포 완료", details: [
+        context.publish(.deploymentCompleted, details: [
             "finalService": .string(facts.finalService), "blueUrl": .string(facts.blueURL), "greenUrl": .string(facts.greenURL),
         ])
     }

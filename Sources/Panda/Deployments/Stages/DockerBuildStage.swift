@@ -12,10 +12,10 @@ public struct DockerBuildStage: Stage {
     public func run(in context: DeploymentContext) async throws {
         let request = context.request
         guard let github = request.github else { throw StageFailure("No GitHub connection", errorCode: .unexpectedError) }
-        context.publish("[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...")
+        context.publish(.cloning)
 
         let checkout = context.workspace.path("repo")
-        let git = GitCLI(home: context.workspace.path)
+        let git = context.git
         let url = "\(context.configuration.github.gitBaseURL.trimmingSuffix("/"))/\(request.owner)/\(request.repo).git"
         let clone = try await context.run(git.shallowClone(
             url: url, branch: request.branch, into: checkout, token: github.token,
@@ -26,7 +26,7 @@ public struct DockerBuildStage: Stage {
         let head = try await context.run(git.headCommit(in: checkout))
         let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         context.record { $0.commitSHA = commit.isEmpty ? nil : commit }
-        context.publish("[Stage 1] Repository 클론 완료", details: ["path": .string(checkout), "commitSha": .string(commit)])
+        context.publish(.cloned, details: ["path": .string(checkout), "commitSha": .string(commit)])
 
         // A walk of the checkout: blocking, so off the cooperative pool.
         guard let dockerfile = await BlockingWork.run({ DockerfileLocator.locate(in: checkout) }) else {
@@ -34,7 +34,7 @@ public struct DockerBuildStage: Stage {
         }
         let exposed = (try? String(contentsOfFile: "\(checkout)/\(dockerfile)", encoding: .utf8)).flatMap(DockerfileLocator.exposedPort)
         context.record { $0.containerPort = exposed }
-        context.publish("[Stage 1] Dockerfile 찾음", details: ["path": .string(dockerfile)])
+        context.publish(.dockerfileFound, details: ["path": .string(dockerfile)])
 
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
         let tag = ImageNaming.tag(owner: request.owner, repo: request.repo, branch: request.branch,
@@ -46,9 +46,9 @@ public struct DockerBuildStage: Stage {
         let keep = context.configuration.docker.keepImagesPerRepository
         context.onFinish { await Self.pruneImages(of: repository, keeping: keep, context: context) }
 
-        let relay = BuildLogRelay(context: context, message: "[Stage 1] Docker build 출력")
+        let relay = BuildLogRelay(context: context, message: .buildOutput)
         let build = try await context.run(
-            DockerCLI().build(
+            context.docker().build(
                 dockerfile: dockerfilePath, tag: localImage, context: buildContext,
                 labels: [Self.repositoryLabel: repository],
                 timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
@@ -61,7 +61,7 @@ public struct DockerBuildStage: Stage {
             $0.imageName = tag
             $0.localImage = localImage
         }
-        context.publish("[Stage 1] Docker 이미지 빌드 완료", details: ["imageName": .string(tag)])
+        context.publish(.imageBuilt, details: ["imageName": .string(tag)])
     }
 
     /// Images Panda built carry this label, so pruning never touches anything else.
@@ -69,7 +69,7 @@ public struct DockerBuildStage: Stage {
 
     /// Removes all but the newest `keeping` images Panda built for `repository`.
     static func pruneImages(of repository: String, keeping: Int, context: DeploymentContext) async {
-        let docker = DockerCLI()
+        let docker = context.docker()
         guard let listed = try? await context.run(docker.listImages(label: "\(repositoryLabel)=\(repository)")),
               listed.succeeded else { return }
         // Newest first, as docker lists them; one image may carry several tags.

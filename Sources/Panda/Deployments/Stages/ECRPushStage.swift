@@ -15,28 +15,28 @@ public struct ECRPushStage: Stage {
         guard let localImage = context.facts.localImage, let tag = context.facts.imageName else {
             throw StageFailure("No image was built", errorCode: .unexpectedError)
         }
-        context.publish("[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...")
+        context.publish(.pushing)
 
         let aws = context.awsCLI
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
         let repositoryURI = try await ensureRepository(repository, context: context)
-        context.publish("[Stage 2] ECR 리포지토리 확인 완료", details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
+        context.publish(.repositoryReady, details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
 
         let override = context.configuration.aws.registryHostOverride
         let registryHost = override.isEmpty ? String(repositoryURI.prefix { $0 != "/" }) : override
         let password = try await loginPassword(aws: aws, context: context)
-        let docker = DockerCLI(configDirectory: try Self.privateDockerConfig(in: context.workspace))
+        let docker = context.docker(configDirectory: try Self.privateDockerConfig(in: context.workspace))
         let login = try await context.run(docker.login(registry: registryHost, username: "AWS", password: password))
         guard login.succeeded else {
             throw StageFailure("docker login to \(registryHost) failed: \(login.stderrTail(maxLines: 3, maxBytes: 500))")
         }
-        context.publish("[Stage 2] ECR 로그인 완료", details: ["registry": .string(registryHost)])
+        context.publish(.registryLoggedIn, details: ["registry": .string(registryHost)])
 
         let remoteImage = "\(registryHost)/\(repository):\(tag)"
         let tagged = try await context.run(docker.tag(localImage, remoteImage))
         guard tagged.succeeded else { throw StageFailure("docker tag failed: \(tagged.stderrTail(maxLines: 3, maxBytes: 500))") }
 
-        let relay = BuildLogRelay(context: context, message: "[Stage 2] Docker push 출력")
+        let relay = BuildLogRelay(context: context, message: .pushOutput)
         let push = try await context.run(
             docker.push(remoteImage, timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)),
             onLine: { relay.receive($0) })
@@ -47,7 +47,7 @@ public struct ECRPushStage: Stage {
             $0.imageURI = remoteImage
             $0.imageDigest = digest
         }
-        context.publish("[Stage 2] 이미지 Push 완료", details: ["uri": .string(remoteImage), "digest": .string(digest)])
+        context.publish(.imagePushed, details: ["uri": .string(remoteImage), "digest": .string(digest)])
     }
 
     private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> String {

@@ -13,7 +13,7 @@ public struct ECSServiceStage: Stage {
     public func run(in context: DeploymentContext) async throws {
         guard let image = context.facts.imageURI else { throw StageFailure("No image was pushed", errorCode: .unexpectedError) }
         let request = context.request
-        context.publish("[Stage 3] ECS 배포 시작", details: ["image": .string(image)])
+        context.publish(.ecsDeploymentStarted, details: ["image": .string(image)])
 
         let names = AWSNames(owner: request.owner, repo: request.repo)
         try await holdApplicationLock(names: names, context: context)
@@ -58,7 +58,7 @@ public struct ECSServiceStage: Stage {
         } else {
             try await createService(serviceName, plan: plan, subnets: network.subnetIDs, securityGroup: groups.tasks, context: context)
         }
-        context.publish(exists ? "[Stage 3] ECS 서비스 업데이트 완료" : "[Stage 3] ECS 서비스 생성 완료", details: [
+        context.publish(exists ? .serviceUpdated : .serviceCreated, details: [
             "serviceName": .string(serviceName), "clusterName": .string(cluster),
             "taskDefinition": .string(taskDefinition), "slot": .string(green.rawValue),
         ])

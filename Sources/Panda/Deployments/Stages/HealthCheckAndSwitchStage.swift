@@ -15,7 +15,7 @@ public struct HealthCheckAndSwitchStage: Stage {
         let health = context.configuration.health
         let greenURL = context.healthURL(plan.testURL)
         let productionURL = context.healthURL(plan.productionURL)
-        context.publish("[Stage 5] Green 서비스 HealthCheck 및 트래픽 전환", details: ["url": .string(greenURL)])
+        context.publish(.healthCheckAndSwitch, details: ["url": .string(greenURL)])
 
         var greenProbes: [ProbeResult] = []
         var blueProbes: [ProbeResult] = []
@@ -26,7 +26,7 @@ public struct HealthCheckAndSwitchStage: Stage {
             let (greenResult, blueResult) = try await (green, blue)
             greenProbes.append(greenResult)
             if let blueResult { blueProbes.append(blueResult) }
-            context.publish("[Stage 5] Green 서비스 HealthCheck 진행 중 - Check \(check)/\(health.checks)", details: [
+            context.publish(.healthCheckProgress(check, of: health.checks), details: [
                 "url": .string(greenURL), "statusCode": .integer(greenResult.statusCode),
                 "latencyMs": greenResult.latencyMs.map(JSONValue.integer) ?? .null,
                 "blueStatusCode": blueResult.map { .integer($0.statusCode) } ?? .null,
@@ -46,23 +46,23 @@ public struct HealthCheckAndSwitchStage: Stage {
         if let problem = Self.verdict(green: green, blue: blue, health: health) {
             throw StageFailure("Green failed its health check: \(problem); production is unchanged")
         }
-        context.publish("[Stage 5] HealthCheck 성공", details: [
+        context.publish(.healthCheckPassed, details: [
             "url": .string(greenURL), "passedChecks": .integer(green.probes.filter(\.isHealthy).count),
             "greenLatencyMs": green.medianLatencyMs.map(JSONValue.integer) ?? .null,
             "blueLatencyMs": blue?.medianLatencyMs.map(JSONValue.integer) ?? .null,
         ])
 
-        context.publish("[Stage 5] 트래픽 전환 중", details: [
+        context.publish(.switchingTraffic, details: [
             "from": "blue", "to": "green",
             "fromTargetGroup": .string(plan.blue.map(plan.targetGroupARN)), "toTargetGroup": .string(plan.targetGroupARN(plan.green)),
         ])
         try await context.switchTraffic(plan, toGreen: true)
         context.record { $0.finalService = "green" }
-        context.publish("[Stage 5] 트래픽 전환 완료", details: ["activeService": "green", "url": .string(plan.productionURL)])
+        context.publish(.trafficSwitched, details: ["activeService": "green", "url": .string(plan.productionURL)])
 
         // AfterAllowTraffic: production must answer on green before the deployment counts.
         let after = try await context.probeSeries(productionURL, count: health.postTrafficChecks, interval: context.healthInterval)
-        context.publish("[Stage 5] AfterAllowTraffic 검증", details: [
+        context.publish(.afterAllowTrafficVerified, details: [
             "url": .string(productionURL), "checks": .integer(health.postTrafficChecks),
             "passedChecks": .integer(after.probes.filter(\.isHealthy).count),
         ])

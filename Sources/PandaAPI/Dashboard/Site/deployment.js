@@ -3,13 +3,13 @@
 import { ApiError, call } from './api.js';
 import { measureFromChecks, renderChart } from './chart.js';
 import { DeploymentStream } from './stream.js';
-import { el, formatDuration, formatLatency, formatRate, parseUTC, stripAnsi } from './text.js';
+import { el, formatDuration, formatLatency, formatRate, formatSeconds, parseUTC, stripAnsi } from './text.js';
 
 const defaultStageNames = ['Dockerfile discovery and build', 'Push to ECR', 'ECS service',
   'Blue/green lifecycle', 'Health check and traffic switch', 'Completion'];
 
 export class DeploymentView {
-  /** @param {{onChange: Function}} hooks onChange() when the deployment's status changed. */
+  /** @param {{onChange: Function}} hooks onChange() when the deployment's stage or status changed. */
   constructor(root, hooks) {
     this.root = root;
     this.hooks = hooks;
@@ -70,6 +70,7 @@ export class DeploymentView {
     if (type === 'stage' && Number.isInteger(details.stage) && details.stage > this.stage) {
       this.stage = details.stage;
       this.refreshResult();  // for the finished stages' times
+      this.hooks.onChange();
     }
     if ('statusCode' in details && 'blueStatusCode' in details) {
       this.checks.push(details);
@@ -218,7 +219,7 @@ export class DeploymentView {
       let elapsed = '';
       const timing = timings.get(number);
       if ((state === 'done' || state === 'failed') && timing) elapsed = formatDuration(timing.wallMs);
-      if (state === 'running') elapsed = formatDuration(this.runningFor(number, timings));
+      if (state === 'running') elapsed = formatSeconds(this.runningFor(number, timings) / 1000);
       const label = { pending: 'waiting', running: 'running', done: 'done', failed: 'failed' }[state];
       items.push(el('li', { class: `stage ${state}`, dataset: { stage: number, state } },
         el('span', { class: 'stage-number', 'aria-hidden': 'true' }, String(number)),
@@ -264,7 +265,7 @@ function eventItem(id, type, data) {
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join('  ');
   const stage = data.details?.stage ?? data.stage;
-  return el('li', { class: `event ${type}`, dataset: { eventId: id || '' } },
+  return el('li', { class: `event event-${type}`, dataset: { eventId: id || '' } },
     el('span', { class: 'event-kind' }, type === 'stage' ? `stage ${stage}` : type),
     el('span', { class: 'event-message' }, data.message ?? ''),
     details ? el('span', { class: 'event-details' }, details) : null,

@@ -1,7 +1,7 @@
 // The live list of deployments (GET /api/v1/deployments), newest first, polled while the tab
 // is visible. Rows are updated in place, so keyboard focus stays where it was.
 import { ApiError, call } from './api.js';
-import { el, formatDuration, parseUTC } from './text.js';
+import { el, formatSeconds, parseUTC } from './text.js';
 
 const pageSize = 20;
 const pollMilliseconds = 3000;
@@ -115,14 +115,14 @@ export class DeploymentList {
 function fillRow(row, item) {
   const started = parseUTC(item.startedAt);
   const ended = item.completedAt ? parseUTC(item.completedAt) : Date.now();
-  const duration = Number.isFinite(started) ? formatDuration(Math.max(0, ended - started)) : '';
+  const duration = Number.isFinite(started) ? formatSeconds(Math.max(0, ended - started) / 1000) : '';
   const stage = item.currentStage ? `stage ${item.currentStage}/6` : 'queued';
   const kind = item.kind === 'DEPLOY' ? '' : ` ${item.kind.toLowerCase()}`;
+  const meta = [`branch ${item.branch}`, stage, item.errorCode].filter(Boolean).join(' · ');
   row.firstElementChild.replaceChildren(
     el('span', { class: `badge ${item.status.toLowerCase()}` }, item.status),
     el('span', { class: 'row-app' }, `${item.owner}/${item.repo}${kind}`),
-    el('span', { class: 'row-branch' }, item.branch),
-    el('span', { class: 'row-stage' }, item.errorCode ? `${stage} · ${item.errorCode}` : stage),
     el('span', { class: 'row-duration' }, duration),
+    el('span', { class: 'row-meta' }, meta),
     el('span', { class: 'row-id' }, item.deploymentId));
 }

@@ -35,6 +35,13 @@ export function formatDuration(milliseconds) {
   return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
 }
 
+/** Whole seconds, for times the API gives to the second: `0 s`, `45 s`, `2 min 04 s`. */
+export function formatSeconds(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  const whole = Math.round(seconds);
+  return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+}
+
 export function formatRate(rate) {
   return rate === null || rate === undefined ? 'n/a' : `${(rate * 100).toFixed(1)} %`;
 }
