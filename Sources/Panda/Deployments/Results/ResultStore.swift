@@ -45,12 +45,14 @@ actor ResultStore {
 
     /// A queued or running deployment of the application with this key, if any.
     func active(forApplication key: String) -> Deployment? {
-        entries.values.map(\.deployment).first { !$0.status.isTerminal && $0.request.applicationKey == key }
+        entries.withLock { entries in
+            entries.byID.values.map(\.deployment).first { !$0.status.isTerminal && $0.request.applicationKey == key }
+        }
     }
 
     /// A deployment the scheduler refused (queue full) is forgotten again.
     func remove(_ id: String) {
-        entries.removeValue(forKey: id)
+        _ = entries.withLock { $0.byID.removeValue(forKey: id) }
     }
 
     /// Looks a deployment up and counts that as a use.
