@@ -30,6 +30,7 @@ public struct PandaHTTPApp: Sendable {
         addDeploymentRoutes(to: &router)
         addDocsRoutes(to: &router)
         addDeploymentListRoutes(to: &router)
+        addApplicationRoutes(to: &router)
         addDashboardRoutes(to: &router)
         addOperationsRoutes(to: &router)
         return router

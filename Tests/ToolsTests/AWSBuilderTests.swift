@@ -46,6 +46,22 @@ import Tools
             cli.iam.createServiceLinkedRole(awsServiceName: "ecs.amazonaws.com"),
             cli.logs.createLogGroup(name: "/ecs/panda/app"),
             cli.sts.getCallerIdentity(),
+            cli.tagging.getResources(taggedWith: ["panda:app": "octo/app"]),
+            cli.ecr.keepNewestImages(repository: "octo-app", keep: 10),
+            cli.ecr.listTagsForResource(arn: "arn:repo"),
+            cli.ecr.deleteRepository(name: "octo-app"),
+            cli.ecs.deleteService(cluster: "c", service: "s"),
+            cli.ecs.deregisterTaskDefinition("arn:td:1"),
+            cli.ecs.deleteTaskDefinitions(["arn:td:1"]),
+            cli.elbv2.setDeregistrationDelay(targetGroupARN: "arn:tg", seconds: 30),
+            cli.elbv2.addTags(resourceARNs: ["arn:lb"], tags: ["k": "v"]),
+            cli.elbv2.deleteListener(arn: "arn:l"),
+            cli.elbv2.deleteLoadBalancer(arn: "arn:lb"),
+            cli.elbv2.deleteTargetGroup(arn: "arn:tg"),
+            cli.ec2.revokeSecurityGroupIngress(groupID: "sg-1", rules: [EC2IngressRule(port: 80, from: .cidrs(["0.0.0.0/0"]))]),
+            cli.ec2.deleteSecurityGroup(groupID: "sg-1"),
+            cli.logs.putRetentionPolicy(logGroup: "/ecs/panda/app", days: 30),
+            cli.logs.deleteLogGroup(name: "/ecs/panda/app"),
         ]
     }
 

@@ -95,6 +95,19 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var cpuArchitecture = "X86_64"
         /// How long IAM propagation errors (a role just created, not yet assumable) are waited out.
         public var iamPropagationSeconds = 90
+        /// Who may reach the test listener, where green answers before any check passed.
+        /// Panda probes green there, so its own address must be among them.
+        public var testListenerCIDRs = ["0.0.0.0/0"]
+        /// CloudWatch Logs retention of the application's log group; rounded up to a value
+        /// CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, …, 3653).
+        public var logRetentionDays = 30
+        /// The ECR lifecycle policy keeps this many newest images per repository.
+        public var ecrKeepImages = 10
+        /// How long a target group keeps sending in-flight requests to a deregistered task.
+        public var deregistrationDelaySeconds = 30
+        /// ECS deployment circuit breaker on the services, and whether it rolls back.
+        public var circuitBreaker = true
+        public var circuitBreakerRollback = true
     }
 
     public struct Health: Sendable, Equatable {

@@ -31,6 +31,9 @@ public struct DeploymentFacts: Sendable, Equatable, Codable {
     /// The slot (`a`/`b`) a traffic switch meant production to forward to, recorded before the
     /// first listener changed.
     public var intendedProductionSlot: String?
+    /// Teardown: what it found to delete, and what it deleted so far (or found already gone).
+    public var teardownResources: [AppResource]?
+    public var removedResources: [AppResource]?
 
     public init() {}
 }
@@ -138,7 +141,7 @@ public final class Deployment: Sendable {
         id = record.id
         target = DeploymentTarget(owner: record.owner, repo: record.repo, branch: record.branch,
                                   githubConnectionID: record.githubConnectionID, awsConnectionID: record.awsConnectionID,
-                                  kind: DeploymentKind(rawValue: record.kind) ?? .deploy)
+                                  kind: DeploymentKind(rawValue: record.kind) ?? .deploy, deleteImages: record.deleteImages)
         self.store = store
         log = EventLog(restoring: record.id, store: store, limits: limits, count: record.eventCount, last: lastEvent)
         var restored = State()
@@ -167,7 +170,7 @@ public final class Deployment: Sendable {
             DeploymentRecord(
                 id: id, kind: target.kind.rawValue, owner: target.owner, repo: target.repo, branch: target.branch,
                 githubConnectionID: target.githubConnectionID, awsConnectionID: target.awsConnectionID,
-                status: state.status, currentStage: state.currentStage, acceptedAt: state.acceptedAt,
+                deleteImages: target.deleteImages, status: state.status, currentStage: state.currentStage, acceptedAt: state.acceptedAt,
                 startedAt: state.startedAt, completedAt: state.completedAt, facts: state.facts, failure: state.failure,
                 stageTimings: state.stageTimings, eventCount: eventCount, lastUse: lastUse)
         }
@@ -306,36 +309,45 @@ public struct DeploymentTarget: Sendable, Equatable {
     public let githubConnectionID: String
     public let awsConnectionID: String
     public let kind: DeploymentKind
+    /// Teardown only: the ECR repository and its images go too.
+    public let deleteImages: Bool
 
+    /// `githubConnectionID` is empty for a teardown, which reads nothing from GitHub.
     public init(owner: String, repo: String, branch: String, githubConnectionID: String, awsConnectionID: String,
-                kind: DeploymentKind = .deploy) {
+                kind: DeploymentKind = .deploy, deleteImages: Bool = false) {
         self.owner = owner
         self.repo = repo
         self.branch = branch
         self.githubConnectionID = githubConnectionID
         self.awsConnectionID = awsConnectionID
         self.kind = kind
+        self.deleteImages = deleteImages
     }
 
     init(_ request: DeploymentRequest, kind: DeploymentKind) {
         self.init(owner: request.owner, repo: request.repo, branch: request.branch,
-                  githubConnectionID: request.github.id, awsConnectionID: request.aws.id, kind: kind)
+                  githubConnectionID: request.github?.id ?? "", awsConnectionID: request.aws.id, kind: kind,
+                  deleteImages: request.deleteImages)
     }
 }
 
-/// A validated request to deploy, with the connections it will use.
+/// A validated request to deploy (or tear down), with the connections it will use.
 public struct DeploymentRequest: Sendable {
     public let owner: String
     public let repo: String
     public let branch: String
-    public let github: GitHubConnection
+    /// `nil` for a teardown, which reads nothing from GitHub.
+    public let github: GitHubConnection?
     public let aws: AWSConnection
+    /// Teardown only: delete the ECR repository and its images too.
+    public let deleteImages: Bool
 
-    public init(owner: String, repo: String, branch: String, github: GitHubConnection, aws: AWSConnection) {
+    public init(owner: String, repo: String, branch: String, github: GitHubConnection?, aws: AWSConnection, deleteImages: Bool = false) {
         self.owner = owner
         self.repo = repo
         self.branch = branch
         self.github = github
         self.aws = aws
+        self.deleteImages = deleteImages
     }
 }

@@ -5,13 +5,13 @@ import Tools
 
 /// Accepts deployments, runs them through the scheduler, and answers for their results.
 public final class DeploymentService: Sendable {
-    private let connections: ConnectionRegistry
-    private let scheduler: Scheduler?
-    private let results: ResultStore
-    private let store: any Store
-    private let limits: EventLog.Limits
-    private let configuration: PandaConfiguration
-    private let runner: ProcessRunner
+    let connections: ConnectionRegistry
+    let scheduler: Scheduler?
+    let results: ResultStore
+    let store: any Store
+    let limits: EventLog.Limits
+    let configuration: PandaConfiguration
+    let runner: ProcessRunner
     private let logger: Logger
     private let shuttingDown = Mutex(false)
     private let recovery = Mutex<Task<Void, Never>?>(nil)
@@ -23,12 +23,13 @@ public final class DeploymentService: Sendable {
     ///   - branchVerifier: asks GitHub about a branch other than the connection's; `nil`
     ///     only where there is no GitHub (engine tests): such branches are then checked by shape alone.
     public init(configuration: PandaConfiguration, connections: ConnectionRegistry, runner: ProcessRunner,
-                pipeline: Pipeline?, branchVerifier: (any BranchVerifier)? = nil,
+                pipeline: Pipeline?, teardownPipeline: @escaping Pipeline = standardTeardownPipeline,
+                branchVerifier: (any BranchVerifier)? = nil,
                 logger: Logger = Logger(label: "panda.deployments")) {
         self.connections = connections
-        self.branchVerifier = branchVerifier
         self.configuration = configuration
         self.runner = runner
+        self.branchVerifier = branchVerifier
         self.logger = logger
         store = connections.storage.store
         limits = EventLog.Limits(maxOutputBytes: configuration.events.maxOutputBytesPerDeployment)
@@ -37,7 +38,8 @@ public final class DeploymentService: Sendable {
             Scheduler(
                 maxConcurrent: configuration.deployments.maxConcurrent,
                 queueCapacity: configuration.deployments.queueCapacity,
-                orchestrator: Orchestrator(configuration: configuration, runner: runner, pipeline: pipeline, logger: logger))
+                orchestrator: Orchestrator(configuration: configuration, runner: runner, pipeline: pipeline,
+                                           teardownPipeline: teardownPipeline, logger: logger))
         }
     }
 
@@ -59,7 +61,6 @@ public final class DeploymentService: Sendable {
         guard owner.lowercased() == github.owner.lowercased(), repo.lowercased() == github.repo.lowercased() else {
             throw DeploymentError("Repository \(owner)/\(repo) does not match the GitHub connection (\(github.owner)/\(github.repo))")
         }
-        guard let scheduler else { throw NotImplemented("The deployment pipeline") }
         if branch != github.branch, let branchVerifier {
             try await branchVerifier.verifyBranch(branch, of: github)
         }
@@ -68,20 +69,33 @@ public final class DeploymentService: Sendable {
             id: Identifier.make(prefix: "dep_"),
             request: DeploymentRequest(owner: github.owner, repo: github.repo, branch: branch, github: github, aws: aws),
             store: store, limits: limits)
-        // Stored before it is accepted: a deployment the store cannot keep is refused (503).
-        try deployment.persist()
+        try await submit(deployment)
+        return deployment
+    }
+
+    /// Stores the deployment, then starts or queues it; refuses (409 `APP_BUSY`) a teardown
+    /// while a deployment of the same application is queued or running.
+    func submit(_ deployment: Deployment) async throws {
+        guard let scheduler else { throw NotImplemented("The deployment pipeline") }
+        let target = deployment.target
+        if let busy = await results.insert(deployment, unlessBusy: deployment.kind == .teardown) {
+            throw ConflictError(
+                "Application \(target.owner)/\(target.repo) is busy: deployment \(busy.id) is \(busy.status.rawValue)",
+                errorCode: .appBusy)
+        }
         do {
+            // Stored before it is accepted: a deployment the store cannot keep is refused (503).
+            try deployment.persist()
             try await scheduler.submit(deployment)
         } catch {
+            await results.remove(deployment.id)
             try? store.deleteDeployment(deployment.id)
             throw error
         }
-        await results.insert(deployment)
         logger.with(deploymentID: deployment.id).info("deployment accepted", metadata: [
-            "owner": "\(github.owner)", "repo": "\(github.repo)", "branch": "\(branch)",
-            "status": "\(deployment.status.rawValue)",
+            "kind": "\(deployment.kind.rawValue)", "owner": "\(target.owner)", "repo": "\(target.repo)",
+            "branch": "\(target.branch)", "status": "\(deployment.status.rawValue)",
         ])
-        return deployment
     }
 
     public func deployment(_ id: String) async -> Deployment? {
@@ -160,10 +174,12 @@ public final class DeploymentService: Sendable {
                 summary.interrupted.append(deployment.id)
             case .queued:
                 Workspace.removeLeftovers(of: deployment.id)
-                if let github = await connections.github(record.githubConnectionID),
+                // A teardown reads nothing from GitHub: it needs only its AWS connection.
+                let github = await connections.github(record.githubConnectionID)
+                if github != nil || deployment.kind == .teardown,
                    let aws = await connections.aws(record.awsConnectionID), scheduler != nil {
                     deployment.attach(DeploymentRequest(owner: record.owner, repo: record.repo, branch: record.branch,
-                                                        github: github, aws: aws))
+                                                        github: github, aws: aws, deleteImages: record.deleteImages))
                     queued.append(deployment)
                     summary.requeued.append(deployment.id)
                 } else {

@@ -5,6 +5,8 @@ public enum ErrorCategory: Sendable, Equatable {
     /// A deployment-side refusal or failure the client can act on (unknown id, validation failed, queue full).
     case deploymentError
     case unauthorized
+    /// The request is valid but clashes with what is going on (e.g. the application is busy).
+    case conflict
     /// A limit on concurrent work was reached; the client should retry after `retryAfterSeconds`.
     case tooManyRequests
     /// Known but not built yet; answered honestly instead of pretending.
@@ -28,6 +30,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case deploymentInterrupted = "DEPLOYMENT_INTERRUPTED"
     case unexpectedError = "UNEXPECTED_ERROR"
     case awsCredentialsInvalid = "AWS_CREDENTIALS_INVALID"
+    case appBusy = "APP_BUSY"
+    case teardownFailed = "TEARDOWN_FAILED"
 }
 
 /// A domain error that states, once, what it means to a client.
@@ -93,4 +97,16 @@ public struct NotImplemented: PandaError, Equatable {
     public var category: ErrorCategory { .notImplemented }
 
     public init(_ feature: String) { message = "\(feature) is not implemented yet" }
+}
+
+/// A request that cannot be served now because of what is going on (409 `Conflict`).
+public struct ConflictError: PandaError, Equatable {
+    public let message: String
+    public let errorCode: ErrorCode?
+    public var category: ErrorCategory { .conflict }
+
+    public init(_ message: String, errorCode: ErrorCode? = nil) {
+        self.message = message
+        self.errorCode = errorCode
+    }
 }

@@ -62,6 +62,7 @@ public final class SQLiteStore: Store {
                 branch TEXT NOT NULL,
                 github_connection_id TEXT NOT NULL,
                 aws_connection_id TEXT NOT NULL,
+                delete_images INTEGER NOT NULL DEFAULT 0,
                 status TEXT NOT NULL,
                 current_stage INTEGER,
                 accepted_at REAL NOT NULL,
@@ -149,8 +150,8 @@ public final class SQLiteStore: Store {
         try write { database throws(StorageError) in
             try database.query("""
                 INSERT INTO deployments (id, kind, owner, repo, branch, github_connection_id, aws_connection_id, status,
-                    current_stage, accepted_at, started_at, completed_at, facts, failure, stage_timings, last_use)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    current_stage, accepted_at, started_at, completed_at, facts, failure, stage_timings, last_use, delete_images)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
                     current_stage = excluded.current_stage, started_at = excluded.started_at,
                     completed_at = excluded.completed_at, facts = excluded.facts, failure = excluded.failure,
@@ -161,6 +162,7 @@ public final class SQLiteStore: Store {
                     .integer(record.currentStage), .real(record.acceptedAt.timeIntervalSinceReferenceDate),
                     .real(record.startedAt?.timeIntervalSinceReferenceDate), .real(record.completedAt?.timeIntervalSinceReferenceDate),
                     .blob(facts), failure.map(SQLiteDatabase.Value.blob) ?? .null, .blob(timings), .integer(record.lastUse),
+                    .integer(record.deleteImages ? 1 : 0),
                 ])
         }
     }
@@ -170,7 +172,7 @@ public final class SQLiteStore: Store {
             try database.query("""
                 SELECT id, kind, owner, repo, branch, github_connection_id, aws_connection_id, status, current_stage,
                     accepted_at, started_at, completed_at, facts, failure, stage_timings, last_use,
-                    (SELECT COALESCE(MAX(sequence), 0) FROM events WHERE deployment_id = deployments.id)
+                    (SELECT COALESCE(MAX(sequence), 0) FROM events WHERE deployment_id = deployments.id), delete_images
                 FROM deployments ORDER BY rowid
                 """)
         }
@@ -182,7 +184,7 @@ public final class SQLiteStore: Store {
             return DeploymentRecord(
                 id: id, kind: row[1].string ?? "DEPLOY", owner: row[2].string ?? "", repo: row[3].string ?? "",
                 branch: row[4].string ?? "", githubConnectionID: row[5].string ?? "", awsConnectionID: row[6].string ?? "",
-                status: status, currentStage: row[8].int, acceptedAt: Date(timeIntervalSinceReferenceDate: accepted),
+                deleteImages: (row[17].int ?? 0) != 0, status: status, currentStage: row[8].int, acceptedAt: Date(timeIntervalSinceReferenceDate: accepted),
                 startedAt: row[10].double.map(Date.init(timeIntervalSinceReferenceDate:)),
                 completedAt: row[11].double.map(Date.init(timeIntervalSinceReferenceDate:)),
                 facts: try Self.decode(DeploymentFacts.self, row[12].bytes),

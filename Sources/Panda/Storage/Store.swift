@@ -67,6 +67,8 @@ public struct DeploymentRecord: Sendable, Equatable {
     public var branch: String
     public var githubConnectionID: String
     public var awsConnectionID: String
+    /// Teardown only: the ECR repository goes too.
+    public var deleteImages: Bool
     public var status: DeploymentStatus
     public var currentStage: Int?
     public var acceptedAt: Date

@@ -16,6 +16,23 @@ struct QueryParameters {
         return value
     }
 
+    func requiredString(_ name: String, maxLength: Int = 256) throws -> String {
+        guard let value = try optionalString(name, maxLength: maxLength) else {
+            throw InvalidRequest("Missing required query parameter: \(name)")
+        }
+        return value
+    }
+
+    /// `true` or `false`, spelled so.
+    func boolean(_ name: String, default fallback: Bool) throws -> Bool {
+        guard let text = try optionalString(name) else { return fallback }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw Self.invalid(name, "must be true or false")
+        }
+    }
+
     func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
         guard let text = try optionalString(name) else { return fallback }
         guard let value = Int(text), range.contains(value) else {

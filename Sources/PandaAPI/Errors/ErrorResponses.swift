@@ -8,6 +8,7 @@ extension ErrorCategory {
         switch self {
         case .invalidRequest, .deploymentError: 400
         case .unauthorized: 401
+        case .conflict: 409
         case .tooManyRequests: 429
         case .notImplemented: 501
         case .unexpected: 500
@@ -20,6 +21,7 @@ extension ErrorCategory {
         case .invalidRequest: "Bad Request"
         case .deploymentError: "Deployment Error"
         case .unauthorized: "Unauthorized"
+        case .conflict: "Conflict"
         case .tooManyRequests: "Too Many Requests"
         case .notImplemented: "Not Implemented"
         case .unexpected: "Internal Server Error"
@@ -36,6 +38,7 @@ enum ErrorResponses {
         case 401: "Unauthorized"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 409: "Conflict"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
         case 421: "Misdirected Request"

@@ -6,8 +6,8 @@ import Tools
 @Suite struct BlueGreenLogicTests {
     @Test func awsNamesStayWithinLimitsAndAreStable() {
         let short = AWSNames(owner: "octo", repo: "app")
-        #expect(short.loadBalancer == "panda-octo-app")
-        #expect(short.targetGroup(.a) == "panda-octo-app-a")
+        #expect(short.loadBalancer == "panda-octo-app-\(short.hash)")
+        #expect(short.targetGroup(.a) == "panda-octo-app-\(short.hash)-a")
         let long = AWSNames(owner: "a-very-long-organisation-name", repo: "an.even_longer-repository-name")
         #expect(long.loadBalancer.count <= 32)
         #expect(long.targetGroup(.a).count <= 32)
@@ -132,8 +132,8 @@ import Tools
     }
 
     @Test func imageNamesAreSanitizedAndBounded() {
-        #expect(ImageNaming.tag(owner: "Octo", repo: "My_App", branch: "feature/X", epochSeconds: 1_700_000_000) == "octo-my_app-feature-x-1700000000")
-        #expect(ImageNaming.repository(owner: "-Octo", repo: "App") == "octo-app")
+        #expect(ImageNaming.tag(owner: "Octo", repo: "My_App", branch: "feature/X", epochSeconds: 1_700_000_000) == "octo-my-app-\(AWSNames(owner: "octo", repo: "my_app").hash)-feature-x-1700000000")
+        #expect(ImageNaming.repository(owner: "Octo", repo: "App") == "octo-app")
         let long = ImageNaming.tag(owner: "o", repo: "r", branch: String(repeating: "b", count: 300), epochSeconds: 1_700_000_000)
         #expect(long.count == 128)
         #expect(long.hasSuffix("-1700000000"))

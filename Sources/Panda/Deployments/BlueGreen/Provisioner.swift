@@ -38,9 +38,9 @@ struct Provisioner {
     func securityGroups(in network: Network, containerPort: Int) async throws -> (loadBalancer: String, tasks: String) {
         let loadBalancer = try await securityGroup(names.loadBalancerSecurityGroup, vpc: network.vpcID,
                                                    description: "Panda load balancer for \(names.application)")
-        for port in [settings.productionPort, settings.testPort] where !loadBalancer.permissions.allowsCIDRs(port: port, settings.allowedCIDRs) {
-            try await authorize(loadBalancer.id, EC2IngressRule(port: port, from: .cidrs(settings.allowedCIDRs)))
-        }
+        // Production is open to aws.allowedCIDRs, the test listener (green before any check) to its own list.
+        try await exposePort(settings.productionPort, to: settings.allowedCIDRs, groupID: loadBalancer.id, permissions: loadBalancer.permissions)
+        try await exposePort(settings.testPort, to: settings.testListenerCIDRs, groupID: loadBalancer.id, permissions: loadBalancer.permissions)
         let tasks = try await securityGroup(names.taskSecurityGroup, vpc: network.vpcID,
                                             description: "Panda tasks for \(names.application)")
         if !tasks.permissions.allowsGroup(port: containerPort, loadBalancer.id) {
@@ -54,7 +54,7 @@ struct Provisioner {
         if let group = found["SecurityGroups"]?.arrayValue.first, let id = group["GroupId"]?.stringValue {
             return (id, group["IpPermissions"]?.arrayValue ?? [])
         }
-        let created = try await context.aws { $0.ec2.createSecurityGroup(name: name, description: description, vpcID: vpc) }
+        let created = try await context.aws { $0.ec2.createSecurityGroup(name: name, description: description, vpcID: vpc, tags: context.applicationTags) }
         guard let id = created["GroupId"]?.stringValue else { throw StageFailure("EC2 created security group \(name) without an id") }
         return (id, [])
     }
@@ -74,7 +74,8 @@ struct Provisioner {
             existing
         } else {
             try await context.aws {
-                $0.elbv2.createLoadBalancer(name: names.loadBalancer, subnets: network.subnetIDs, securityGroups: [securityGroup])
+                $0.elbv2.createLoadBalancer(name: names.loadBalancer, subnets: network.subnetIDs, securityGroups: [securityGroup],
+                                            tags: context.applicationTags)
             }["LoadBalancers"]?.arrayValue.first
         }
         guard let arn = balancer?["LoadBalancerArn"]?.stringValue, let dns = balancer?["DNSName"]?.stringValue else {
@@ -96,8 +97,12 @@ struct Provisioner {
             }
             if arn == nil {
                 arn = try await context.aws {
-                    $0.elbv2.createTargetGroup(name: name, port: containerPort, vpcID: network.vpcID, healthCheck: healthCheck)
+                    $0.elbv2.createTargetGroup(name: name, port: containerPort, vpcID: network.vpcID, healthCheck: healthCheck,
+                                               tags: context.applicationTags)
                 }["TargetGroups"]?.arrayValue.first?["TargetGroupArn"]?.stringValue
+                if let arn {
+                    try await context.aws { $0.elbv2.setDeregistrationDelay(targetGroupARN: arn, seconds: settings.deregistrationDelaySeconds) }
+                }
             }
             guard let arn else { throw StageFailure("Elastic Load Balancing answered without target group \(name)'s ARN") }
             arns[slot] = arn
@@ -133,7 +138,8 @@ struct Provisioner {
         var listeners = found["Listeners"]?.arrayValue.compactMap(Listener.init) ?? []
         for (port, slot) in [(settings.productionPort, Slot.a), (settings.testPort, Slot.b)] where !listeners.contains(where: { $0.port == port }) {
             let created = try await context.aws {
-                $0.elbv2.createListener(loadBalancerARN: balancer.arn, port: port, targetGroupARN: targetGroups[slot] ?? "")
+                $0.elbv2.createListener(loadBalancerARN: balancer.arn, port: port, targetGroupARN: targetGroups[slot] ?? "",
+                                        tags: context.applicationTags)
             }
             listeners += created["Listeners"]?.arrayValue.compactMap(Listener.init) ?? []
         }
@@ -148,12 +154,18 @@ struct Provisioner {
         let name = settings.clusterName
         let found = try await context.aws { $0.ecs.describeClusters(names: [name]) }
         let active = found["clusters"]?.arrayValue.contains { $0["status"]?.stringValue == "ACTIVE" } ?? false
-        if !active { try await context.aws { $0.ecs.createCluster(name: name) } }
+        if !active { try await context.aws { $0.ecs.createCluster(name: name, tags: DeploymentContext.sharedResourceTags) } }
         return name
     }
 
     func logGroup() async throws {
-        _ = try await context.aws(tolerating: ["ResourceAlreadyExistsException"]) { $0.logs.createLogGroup(name: names.logGroup) }
+        let created = try await context.aws(tolerating: ["ResourceAlreadyExistsException"]) {
+            $0.logs.createLogGroup(name: names.logGroup, tags: context.applicationTags)
+        }
+        if created != nil {
+            let days = LogsCommands.retentionDays(atLeast: settings.logRetentionDays)
+            try await context.aws { $0.logs.putRetentionPolicy(logGroup: names.logGroup, days: days) }
+        }
     }
 
     /// The configured role, else the account's `ecsTaskExecutionRole`, created when IAM allows
@@ -166,7 +178,7 @@ struct Provisioner {
             var role = try await context.aws(tolerating: ["NoSuchEntity"]) { $0.iam.getRole(name: roleName) }
             if role == nil {
                 role = try await context.aws(tolerating: ["EntityAlreadyExists"]) {
-                    $0.iam.createRole(name: roleName, trustedService: "ecs-tasks.amazonaws.com")
+                    $0.iam.createRole(name: roleName, trustedService: "ecs-tasks.amazonaws.com", tags: DeploymentContext.sharedResourceTags)
                 }
             }
             if role == nil { role = try await context.aws { $0.iam.getRole(name: roleName) } }
@@ -207,7 +219,8 @@ struct Provisioner {
         let registered = try await context.aws {
             $0.ecs.registerTaskDefinition(family: names.taskFamily, cpu: settings.taskCPU, memory: settings.taskMemory,
                                           executionRoleARN: executionRole, containers: [container],
-                                          cpuArchitecture: CPUArchitecture(settings.cpuArchitecture)?.rawValue)
+                                          cpuArchitecture: CPUArchitecture(settings.cpuArchitecture)?.rawValue,
+                                          tags: context.applicationTags)
         }
         guard let arn = registered["taskDefinition"]?["taskDefinitionArn"]?.stringValue else {
             throw StageFailure("ECS registered the task definition without an ARN")

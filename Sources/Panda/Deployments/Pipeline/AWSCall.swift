@@ -26,21 +26,16 @@ public struct AWSCallFailure: PandaError, CustomStringConvertible {
 }
 
 extension DeploymentContext {
+    /// This deployment's aws calls, counted against the current stage.
+    var awsCaller: AWSCaller {
+        AWSCaller(cli: awsCLI) { command in try await self.run(command) }
+    }
+
     /// Runs one aws command built from this deployment's CLI (credentials, region, endpoint)
     /// and parses the JSON it prints, e.g. `try await context.aws { $0.ecs.describeServices(…) }`.
     @discardableResult
     func aws(_ build: (AWSCLI) -> Command) async throws -> JSONValue {
-        let command = build(awsCLI)
-        let result = try await run(command)
-        guard result.succeeded else {
-            throw AWSCallFailure(
-                operation: command.arguments.prefix(2).joined(separator: " "),
-                code: AWSCLI.errorCode(inStderr: result.stderr),
-                reason: AWSCLI.errorReason(fromStderr: result.stderr))
-        }
-        let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !output.isEmpty else { return .null }
-        return (try? JSONDecoder().decode(JSONValue.self, from: Data(output.utf8))) ?? .null
+        try await awsCaller(build)
     }
 
     /// Like `aws`, but while AWS answers an IAM propagation error (`when`), waits and tries again,
@@ -64,11 +59,8 @@ extension DeploymentContext {
     }
 
     /// Like `aws`, but an error with one of `codes` answers `nil` (e.g. "not found").
+    @discardableResult
     func aws(tolerating codes: Set<String>, _ build: (AWSCLI) -> Command) async throws -> JSONValue? {
-        do {
-            return try await aws(build)
-        } catch let failure as AWSCallFailure where failure.code.map(codes.contains) ?? false {
-            return nil
-        }
+        try await awsCaller(tolerating: codes, build)
     }
 }

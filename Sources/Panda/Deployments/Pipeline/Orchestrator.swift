@@ -8,6 +8,8 @@ struct Orchestrator: Sendable {
     let configuration: PandaConfiguration
     let runner: ProcessRunner
     let pipeline: Pipeline
+    /// The stages of a deployment of kind `TEARDOWN`.
+    var teardownPipeline: Pipeline = standardTeardownPipeline
     let logger: Logger
     let applicationLocks = ApplicationLocks()
     /// What stage 3 learned about each application, so a redeploy need not look it all up again.
@@ -59,7 +61,7 @@ struct Orchestrator: Sendable {
     private func runStages(of deployment: Deployment, in context: DeploymentContext,
                            started: ContinuousClock.Instant, deploymentTimeout: Duration) async -> DeploymentFailure? {
 
-        let stages = pipeline(context)
+        let stages = deployment.kind == .teardown ? teardownPipeline(context) : pipeline(context)
         if stages.contains(where: \.usesAWS) {
             do {
                 try await context.verifyAWSCredentials()

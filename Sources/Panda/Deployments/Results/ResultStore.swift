@@ -53,6 +53,31 @@ actor ResultStore {
         }
     }
 
+    /// Inserts the deployment, unless `unlessBusy` and another deployment of the same
+    /// application is queued or running: then answers that one and inserts nothing.
+    func insert(_ deployment: Deployment, unlessBusy: Bool) -> Deployment? {
+        if unlessBusy, let busy = active(forApplication: deployment.request?.applicationKey ?? "") {
+            return busy
+        }
+        insert(deployment)
+        return nil
+    }
+
+    /// A queued or running deployment of the application with this key, if any.
+    func active(forApplication key: String) -> Deployment? {
+        entries.withLock { entries in
+            entries.byID.values.map(\.deployment).first { !$0.status.isTerminal && $0.request?.applicationKey == key }
+        }
+    }
+
+    /// A deployment the scheduler refused (queue full) is forgotten again.
+    func remove(_ id: String) {
+        entries.withLock { entries in
+            entries.byID.removeValue(forKey: id)
+            entries.unsaved.remove(id)
+        }
+    }
+
     /// Looks a deployment up and counts that as a use.
     func get(_ id: String) -> Deployment? {
         lookup(id)

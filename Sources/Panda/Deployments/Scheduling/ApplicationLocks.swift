@@ -50,3 +50,23 @@ actor ApplicationLocks {
         waiter.continuation.resume()
     }
 }
+
+extension DeploymentRequest {
+    /// One application: the repository's identity (as in its AWS names) in one account and region.
+    public var applicationKey: String {
+        "\(aws.accountId)/\(aws.region)/\(AWSNames(owner: owner, repo: repo).identity)"
+    }
+}
+
+extension DeploymentContext {
+    /// Holds the application's lock until this deployment ends, publishing `waitingMessage(holder)`
+    /// when another deployment of the application holds it first.
+    func holdApplicationLock(waitingMessage: (String) -> String) async throws {
+        let key = request.applicationKey
+        if let holder = await applicationLocks.holder(of: key) {
+            publish(waitingMessage(holder), details: ["waitingFor": .string(holder)])
+        }
+        try await applicationLocks.acquire(key, for: id)
+        onFinish { await self.applicationLocks.release(key, by: self.id) }
+    }
+}

@@ -26,6 +26,7 @@ public struct CompletionStage: Stage {
         if let blue = plan.blue, try await context.productionSlot(plan) != blue {
             try await context.scale(plan.serviceName(blue), cluster: plan.clusterName, to: 0)
         }
+        await context.recordProduction(of: plan)
         let facts = context.facts
         context.publish(.deploymentCompleted, details: [
             "finalService": .string(facts.finalService), "blueUrl": .string(facts.blueURL), "greenUrl": .string(facts.greenURL),

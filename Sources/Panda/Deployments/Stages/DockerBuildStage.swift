@@ -11,13 +11,14 @@ public struct DockerBuildStage: Stage {
 
     public func run(in context: DeploymentContext) async throws {
         let request = context.request
+        guard let github = request.github else { throw StageFailure("No GitHub connection", errorCode: .unexpectedError) }
         context.publish(.cloning)
 
         let checkout = context.workspace.path("repo")
         let git = context.git
         let url = "\(context.configuration.github.gitBaseURL.trimmingSuffix("/"))/\(request.owner)/\(request.repo).git"
         let clone = try await context.run(git.shallowClone(
-            url: url, branch: request.branch, into: checkout, token: request.github.token,
+            url: url, branch: request.branch, into: checkout, token: github.token,
             timeout: .seconds(context.configuration.deployments.stageTimeoutSeconds)))
         guard clone.succeeded else {
             throw StageFailure("Failed to clone \(request.owner)/\(request.repo) (branch \(request.branch)): \(Self.gitReason(clone))")

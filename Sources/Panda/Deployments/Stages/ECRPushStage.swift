@@ -64,7 +64,11 @@ public struct ECRPushStage: Stage {
         let settings = context.configuration.aws
         // Another deployment of the same repository may create it first: then look again.
         let created = try await context.aws(tolerating: ["RepositoryAlreadyExistsException"]) {
-            $0.ecr.createRepository(name: repository, scanOnPush: settings.ecrScanOnPush, immutableTags: settings.ecrImmutableTags)
+            $0.ecr.createRepository(name: repository, scanOnPush: settings.ecrScanOnPush, immutableTags: settings.ecrImmutableTags,
+                                    tags: context.applicationTags)
+        }
+        if created != nil {
+            try await context.aws { $0.ecr.keepNewestImages(repository: repository, keep: settings.ecrKeepImages) }
         }
         let repositoryJSON = if let created {
             created["repository"]

@@ -11,22 +11,10 @@ public struct ECSServiceStage: Stage {
 
     public init() {}
 
-    /// The application's key (`account/region/application`): its lock and its known infrastructure.
-    static func applicationKey(_ context: DeploymentContext) -> String {
-        "\(context.request.aws.accountId)/\(context.request.aws.region)/\(AWSNames(owner: context.request.owner, repo: context.request.repo).application)"
-    }
-
     /// Deployments of one application (repository, account, region) take stages 3–6 in turn.
     /// Waiting for the lock happens before this stage's timer starts.
     public func prepare(in context: DeploymentContext) async throws {
-        let key = Self.applicationKey(context)
-        if let holder = await context.applicationLocks.holder(of: key) {
-            context.publish("[Stage 3] Waiting for deployment \(holder) of the same application to finish", details: [
-                "waitingFor": .string(holder),
-            ])
-        }
-        try await context.applicationLocks.acquire(key, for: context.id)
-        context.onFinish { await context.applicationLocks.release(key, by: context.id) }
+        try await context.holdApplicationLock { "[Stage 3] Waiting for deployment \($0) of the same application to finish" }
     }
 
     public func run(in context: DeploymentContext) async throws {
@@ -36,7 +24,7 @@ public struct ECSServiceStage: Stage {
 
         let names = AWSNames(owner: request.owner, repo: request.repo)
         let settings = context.configuration.aws
-        let application = Self.applicationKey(context)
+        let application = request.applicationKey
         let containerPort = context.facts.containerPort ?? settings.containerPort
         rememberOutcome(of: application, context: context)
 
@@ -164,7 +152,8 @@ public struct ECSServiceStage: Stage {
             try await context.awsWaitingForIAM("the ECS service-linked role", when: { $0.reason.contains("service linked role") }) {
                 $0.ecs.createService(cluster: cluster, name: serviceName, taskDefinition: taskDefinition, desiredCount: 0,
                                      network: network, loadBalancers: [binding],
-                                     healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds)
+                                     healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
+                                     circuitBreaker: context.circuitBreaker, tags: context.applicationTags)
             }
             context.publish(.serviceCreated, details: [
                 "serviceName": .string(serviceName), "clusterName": .string(cluster),

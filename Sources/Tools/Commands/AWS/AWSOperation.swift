@@ -35,6 +35,7 @@ public enum AWSOperations {
     public static var all: [Entry] {
         entries(ECROperation.self) + entries(ECSOperation.self) + entries(ELBv2Operation.self) + entries(EC2Operation.self)
             + entries(IAMOperation.self) + entries(LogsOperation.self) + entries(STSOperation.self)
+            + entries(ResourceGroupsTaggingOperation.self)
     }
 
     private static func entries<Operation: AWSOperation>(_ type: Operation.Type) -> [Entry] {

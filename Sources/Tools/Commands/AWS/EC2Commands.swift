@@ -6,6 +6,8 @@ public enum EC2Operation: String, AWSOperation {
     case describeSecurityGroups = "describe-security-groups"
     case createSecurityGroup = "create-security-group"
     case authorizeSecurityGroupIngress = "authorize-security-group-ingress"
+    case revokeSecurityGroupIngress = "revoke-security-group-ingress"
+    case deleteSecurityGroup = "delete-security-group"
 
     public static let service = "ec2"
     public static let iamService = "ec2"
@@ -91,6 +93,18 @@ public struct EC2Commands: Sendable {
     private struct TagSpecification: Encodable {
         let ResourceType: String
         let Tags: [[String: String]]
+    }
+}
+
+extension EC2Commands {
+    public func revokeSecurityGroupIngress(groupID: String, rules: [EC2IngressRule]) -> Command {
+        cli.command(EC2Operation.revokeSecurityGroupIngress, [
+            "--group-id", groupID, "--ip-permissions", AWSArgument.json(rules.map(\.permission)),
+        ])
+    }
+
+    public func deleteSecurityGroup(groupID: String) -> Command {
+        cli.command(EC2Operation.deleteSecurityGroup, ["--group-id", groupID])
     }
 }
 

@@ -3,6 +3,9 @@ public enum ECROperation: String, AWSOperation {
     case describeRepositories = "describe-repositories"
     case createRepository = "create-repository"
     case getLoginPassword = "get-login-password"
+    case putLifecyclePolicy = "put-lifecycle-policy"
+    case listTagsForResource = "list-tags-for-resource"
+    case deleteRepository = "delete-repository"
 
     public static let service = "ecr"
     public static let iamService = "ecr"
@@ -15,6 +18,7 @@ public enum ECROperation: String, AWSOperation {
              "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage"]
         case .createRepository: [iamAction, "ecr:TagResource"]
         case .describeRepositories: [iamAction]
+        default: [iamAction]
         }
     }
 }
@@ -38,6 +42,41 @@ public struct ECRCommands: Sendable {
     /// Prints the bare registry password (so no `--output json`).
     public func getLoginPassword() -> Command {
         cli.command(ECROperation.getLoginPassword, jsonOutput: false)
+    }
+}
+
+extension ECRCommands {
+    /// Expires all but the newest `keep` images of the repository.
+    public func keepNewestImages(repository: String, keep: Int) -> Command {
+        let policy = LifecyclePolicy(rules: [.init(
+            rulePriority: 1, description: "Keep the newest \(keep) images",
+            selection: .init(tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep),
+            action: .init(type: "expire"))])
+        return cli.command(ECROperation.putLifecyclePolicy, [
+            "--repository-name", repository, "--lifecycle-policy-text", AWSArgument.json(policy),
+        ])
+    }
+
+    public func listTagsForResource(arn: String) -> Command {
+        cli.command(ECROperation.listTagsForResource, ["--resource-arn", arn])
+    }
+
+    /// Deletes the repository with every image in it.
+    public func deleteRepository(name: String) -> Command {
+        cli.command(ECROperation.deleteRepository, ["--repository-name", name, "--force"])
+    }
+
+    // ECR's own field names.
+    private struct LifecyclePolicy: Encodable {
+        struct Rule: Encodable {
+            struct Selection: Encodable { let tagStatus: String; let countType: String; let countNumber: Int }
+            struct Action: Encodable { let type: String }
+            let rulePriority: Int
+            let description: String
+            let selection: Selection
+            let action: Action
+        }
+        let rules: [Rule]
     }
 }
 

@@ -8,6 +8,9 @@ public enum ECSOperation: String, AWSOperation {
     case updateService = "update-service"
     case listTasks = "list-tasks"
     case describeTasks = "describe-tasks"
+    case deleteService = "delete-service"
+    case deregisterTaskDefinition = "deregister-task-definition"
+    case deleteTaskDefinitions = "delete-task-definitions"
 
     public static let service = "ecs"
     public static let iamService = "ecs"
@@ -129,7 +132,8 @@ public struct ECSCommands: Sendable {
     /// A Fargate service behind `loadBalancers`.
     public func createService(
         cluster: String, name: String, taskDefinition: String, desiredCount: Int, network: ECSNetwork,
-        loadBalancers: [ECSLoadBalancerBinding], healthCheckGracePeriodSeconds: Int? = nil, tags: AWSTags = [:]
+        loadBalancers: [ECSLoadBalancerBinding], healthCheckGracePeriodSeconds: Int? = nil,
+        circuitBreaker: ECSCircuitBreaker? = nil, tags: AWSTags = [:]
     ) -> Command {
         var arguments = [
             "--cluster", cluster, "--service-name", name, "--task-definition", taskDefinition,
@@ -139,7 +143,7 @@ public struct ECSCommands: Sendable {
         if let healthCheckGracePeriodSeconds {
             arguments += ["--health-check-grace-period-seconds", String(healthCheckGracePeriodSeconds)]
         }
-        return cli.command(ECSOperation.createService, arguments + Self.tags(tags))
+        return cli.command(ECSOperation.createService, arguments + (circuitBreaker?.arguments ?? []) + Self.tags(tags))
     }
 
     /// Changes only what is given.
@@ -171,6 +175,34 @@ public struct ECSCommands: Sendable {
     /// ECS spells its tag keys in lower case.
     private static func tags(_ tags: AWSTags) -> [String] {
         AWSArgument.keyValueTags(tags, key: "key", value: "value")
+    }
+}
+
+extension ECSCommands {
+    /// Deletes a service even while it still has tasks (teardown scales it to 0 first).
+    public func deleteService(cluster: String, service: String) -> Command {
+        cli.command(ECSOperation.deleteService, ["--cluster", cluster, "--service", service, "--force"])
+    }
+
+    public func deregisterTaskDefinition(_ taskDefinition: String) -> Command {
+        cli.command(ECSOperation.deregisterTaskDefinition, ["--task-definition", taskDefinition])
+    }
+
+    /// Deletes inactive revisions, at most 10 per call (ECS's limit).
+    public func deleteTaskDefinitions(_ taskDefinitions: [String]) -> Command {
+        cli.command(ECSOperation.deleteTaskDefinitions, ["--task-definitions"] + taskDefinitions)
+    }
+}
+
+/// The deployment circuit breaker: ECS stops a rollout whose tasks keep failing, and with
+/// `rollback` returns the service to its last completed deployment.
+public struct ECSCircuitBreaker: Sendable, Equatable {
+    public let rollback: Bool
+
+    public init(rollback: Bool) { self.rollback = rollback }
+
+    var arguments: [String] {
+        ["--deployment-configuration", "deploymentCircuitBreaker={enable=true,rollback=\(rollback)}"]
     }
 }
 

@@ -9,6 +9,11 @@ public enum ELBv2Operation: String, AWSOperation {
     case createListener = "create-listener"
     case modifyListener = "modify-listener"
     case describeTargetHealth = "describe-target-health"
+    case modifyTargetGroupAttributes = "modify-target-group-attributes"
+    case addTags = "add-tags"
+    case deleteListener = "delete-listener"
+    case deleteLoadBalancer = "delete-load-balancer"
+    case deleteTargetGroup = "delete-target-group"
 
     public static let service = "elbv2"
     public static let iamService = "elasticloadbalancing"
@@ -102,6 +107,36 @@ public struct ELBv2Commands: Sendable {
 
     public func describeTargetHealth(targetGroupARN: String) -> Command {
         cli.command(ELBv2Operation.describeTargetHealth, ["--target-group-arn", targetGroupARN])
+    }
+}
+
+extension ELBv2Commands {
+    public func describeLoadBalancers(arns: [String]) -> Command {
+        cli.command(ELBv2Operation.describeLoadBalancers, ["--load-balancer-arns"] + arns)
+    }
+
+    /// How long the target group lets in-flight requests finish on a deregistered target.
+    public func setDeregistrationDelay(targetGroupARN: String, seconds: Int) -> Command {
+        cli.command(ELBv2Operation.modifyTargetGroupAttributes, [
+            "--target-group-arn", targetGroupARN, "--attributes", "Key=deregistration_delay.timeout_seconds,Value=\(seconds)",
+        ])
+    }
+
+    /// Adds or overwrites tags (at most 20 resources per call).
+    public func addTags(resourceARNs: [String], tags: AWSTags) -> Command {
+        cli.command(ELBv2Operation.addTags, ["--resource-arns"] + resourceARNs + AWSArgument.keyValueTags(tags))
+    }
+
+    public func deleteListener(arn: String) -> Command {
+        cli.command(ELBv2Operation.deleteListener, ["--listener-arn", arn])
+    }
+
+    public func deleteLoadBalancer(arn: String) -> Command {
+        cli.command(ELBv2Operation.deleteLoadBalancer, ["--load-balancer-arn", arn])
+    }
+
+    public func deleteTargetGroup(arn: String) -> Command {
+        cli.command(ELBv2Operation.deleteTargetGroup, ["--target-group-arn", arn])
     }
 }
 

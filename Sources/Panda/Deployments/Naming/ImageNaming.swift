@@ -7,21 +7,21 @@ public enum ImageNaming {
         })
     }
 
-    /// The ECR repository: `{owner}-{repo}`.
+    /// The ECR repository and local image name: `{owner}-{repo}`, with the hash of
+    /// ``AWSNames`` where the readable form could be another repository's.
     public static func repository(owner: String, repo: String) -> String {
-        // ECR names must start with a letter or digit.
-        trimmedStart(sanitized("\(owner)-\(repo)"))
+        AWSNames(owner: owner, repo: repo).application
     }
 
-    /// The image tag: `{owner}-{repo}-{branch}-{epochSeconds}`, at most 128 characters
+    /// The image tag: `{repository}-{branch}-{epochSeconds}`, at most 128 characters
     /// (docker's limit), keeping the epoch that makes it unique.
     public static func tag(owner: String, repo: String, branch: String, epochSeconds: Int) -> String {
-        let suffix = "-\(epochSeconds)"
-        let stem = trimmedStart(sanitized("\(owner)-\(repo)-\(branch)"))
-        return String(stem.prefix(128 - suffix.count)) + suffix
+        tag(repository: repository(owner: owner, repo: repo), branch: branch, epochSeconds: epochSeconds)
     }
 
-    private static func trimmedStart(_ text: String) -> String {
-        String(text.drop { $0 == "-" || $0 == "." || $0 == "_" })
+    static func tag(repository: String, branch: String, epochSeconds: Int) -> String {
+        let suffix = "-\(epochSeconds)"
+        let stem = "\(repository)-\(sanitized(branch))"
+        return String(stem.prefix(128 - suffix.count)) + suffix
     }
 }
