@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Panda
 @testable import PandaAPI
+import PandaTestSupport
 
 /// `api/openapi.json` is the only description of the API: these tests hold it against the code
 /// (routes, error codes, stage messages, request limits) and check its own consistency.
@@ -77,32 +78,7 @@ import Panda
         #expect(errorCode["enum"] as? [String] == expected)
     }
 
-    /// SPEC.md §3, copied here on its own (not from the code) so a change on either side shows.
-    static let specStageMessages = [
-        "[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...",
-        "[Stage 1] Repository 클론 완료",
-        "[Stage 1] Dockerfile 찾음",
-        "[Stage 1] Docker 이미지 빌드 완료",
-        "[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...",
-        "[Stage 2] ECR 리포지토리 확인 완료",
-        "[Stage 2] ECR 로그인 완료",
-        "[Stage 2] 이미지 Push 완료",
-        "[Stage 3] ECS 배포 시작",
-        "[Stage 3] ECS 서비스 생성 완료",
-        "[Stage 3] ECS 서비스 업데이트 완료",
-        "[Stage 4] CodeDeploy Blue/Green 배포 시작",
-        "[Stage 4] Blue 서비스 실행 중",
-        "[Stage 4] Green 서비스 시작 중",
-        "[Stage 4] Green 서비스 준비 완료",
-        "[Stage 4] CodeDeploy Lifecycle Hook: BeforeAllowTraffic",
-        "[Stage 4] CodeDeploy Lifecycle Hook: AfterAllowTraffic",
-        "[Stage 5] Green 서비스 HealthCheck 및 트래픽 전환",
-        "[Stage 5] Green 서비스 HealthCheck 진행 중 - Check {i}/5",
-        "[Stage 5] HealthCheck 성공",
-        "[Stage 5] 트래픽 전환 중",
-        "[Stage 5] 트래픽 전환 완료",
-        "[Stage 6] 배포 완료",
-    ]
+    static let specStageMessages = SpecStageMessages.all
 
     @Test func stageMessageEnumEqualsTheSpec() throws {
         let components = try #require(Self.parsed()["components"] as? [String: Any])

@@ -25,7 +25,7 @@ import PandaTestSupport
             for (id, status, stage) in [(running, DeploymentStatus.inProgress, 2), (queued, .queued, nil as Int?)] {
                 try store.saveDeployment(DeploymentRecord(
                     id: id, kind: "DEPLOY", owner: "octo", repo: "app", branch: "main",
-                    githubConnectionID: first.githubID, awsConnectionID: first.awsID, status: status, currentStage: stage,
+                    githubConnectionID: first.githubID, awsConnectionID: first.awsID, deleteImages: false, status: status, currentStage: stage,
                     acceptedAt: accepted, startedAt: stage == nil ? nil : accepted, completedAt: nil, facts: DeploymentFacts(),
                     failure: nil, stageTimings: [], eventCount: 0, lastUse: 0))
             }

@@ -72,7 +72,7 @@ extension DeploymentService {
             throw ConflictError("Application \(owner)/\(repo) is busy: deployment \(busy.id) is \(busy.status.rawValue)", errorCode: .appBusy)
         }
         let resources = try await teardownPreview(awsConnectionID: awsConnectionID, owner: owner, repo: repo, deleteImages: deleteImages)
-        let deployment = Deployment(id: Identifier.make(prefix: "dep_"), request: request, kind: .teardown)
+        let deployment = Deployment(id: Identifier.make(prefix: "dep_"), request: request, kind: .teardown, store: store, limits: limits)
         try await submit(deployment)
         return TeardownStarted(deployment: deployment, resources: resources)
     }
