@@ -25,12 +25,14 @@ final class LoopWaker: Sendable {
 
     var descriptor: Int32 { readEnd }
 
-    func wake() {
-        guard !pending.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        closed.withLock { closed in
-            guard !closed else { return }
+    /// Returns whether it wrote to the pipe (not when a wake is already pending, nor after `close`).
+    @discardableResult
+    func wake() -> Bool {
+        guard !pending.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        return closed.withLock { closed in
+            guard !closed else { return false }
             var byte: UInt8 = 1
-            _ = write(writeEnd, &byte, 1)
+            return write(writeEnd, &byte, 1) == 1
         }
     }
 
@@ -52,8 +54,6 @@ final class LoopWaker: Sendable {
         }
     }
 
-    /// The pipe's write end, for tests that check nothing is written after `close`.
-    var writeDescriptor: Int32 { writeEnd }
 }
 
 /// A libmicrohttpd connection handle that can be resumed from any thread.
