@@ -118,7 +118,7 @@ public final class ECSStandIn: Sendable {
             environment: environment
         )
         do {
-            try await process.waitUntilReady(timeout: .seconds(20), interval: .milliseconds(50)) {
+            try await process.waitUntilReady(timeout: .seconds(120), interval: .milliseconds(50)) {
                 readyPorts(in: process.logTail(maxBytes: 64 * 1024)) != nil
             }
         } catch {

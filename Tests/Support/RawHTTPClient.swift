@@ -20,7 +20,7 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     /// - Parameter sourceAddress: a local address to connect from (e.g. `127.0.0.2`, which
     ///   the server sees as another client than `127.0.0.1`).
-    public init(port: UInt16, receiveTimeout: Duration = .seconds(5), sourceAddress: String? = nil,
+    public init(port: UInt16, receiveTimeout: Duration = .seconds(30), sourceAddress: String? = nil,
                 connectAddress: String = "127.0.0.1") throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if let sourceAddress {

@@ -112,7 +112,7 @@ import PandaTestSupport
                 expectErrorBody(try await client.postJSON("/api/v1/connect/github", Self.body()), status: 400, error: "Deployment Error",
                                 message: "GitHub connection failed: Connection timeout")
             }
-            #expect(ContinuousClock.now - started < .seconds(5), "\(base)")
+            #expect(ContinuousClock.now - started < .seconds(30), "\(base)")  // answered, not hung
         }
     }
 }

@@ -31,7 +31,7 @@ public struct ECSServiceStage: Stage {
         // A redeploy of an application whose infrastructure is known: three aws calls.
         if let known = await context.infrastructureFacts.load(application), known.containerPort == containerPort,
            let redeploy = await Self.redeploy(known, image: image, names: names, context: context) {
-            try await startGreen(redeploy.plan, existing: redeploy.green, subnets: known.subnetIDs,
+            try await startGreen(redeploy.plan, existing: redeploy.green, blueExists: true, subnets: known.subnetIDs,
                                  taskSecurityGroup: known.taskSecurityGroupID, context: context)
             return
         }
@@ -64,8 +64,8 @@ public struct ECSServiceStage: Stage {
             targetGroupARNs: Dictionary(uniqueKeysWithValues: targetGroups.map { ($0.key.rawValue, $0.value) }),
             clusterName: cluster, executionRoleARN: executionRole, containerPort: containerPort,
             productionSlot: productionSlot.rawValue), for: application)
-        try await startGreen(plan, existing: states[green], subnets: network.subnetIDs, taskSecurityGroup: groups.tasks,
-                             context: context)
+        try await startGreen(plan, existing: states[green], blueExists: states[productionSlot] != nil,
+                             subnets: network.subnetIDs, taskSecurityGroup: groups.tasks, context: context)
     }
 
     /// The cluster, the log group, the execution role and a task definition for `image`.
@@ -119,8 +119,8 @@ public struct ECSServiceStage: Stage {
     }
 
     /// Green's service gets the new task definition at 0 tasks (created when it does not exist yet).
-    private func startGreen(_ plan: BlueGreenPlan, existing: ServiceState?, subnets: [String], taskSecurityGroup: String,
-                            context: DeploymentContext) async throws {
+    private func startGreen(_ plan: BlueGreenPlan, existing: ServiceState?, blueExists: Bool, subnets: [String],
+                            taskSecurityGroup: String, context: DeploymentContext) async throws {
         context.plan = plan
         // Whatever happens next, a green that production does not forward to goes back to 0 tasks.
         context.onFinish { await context.stopGreenUnlessServing(plan) }
@@ -147,7 +147,8 @@ public struct ECSServiceStage: Stage {
                 "containerPort": .integer(containerPort), "containerPortChanged": .bool(portChanged),
             ])
         } else {
-            try await Provisioner(context: context, names: plan.names).serviceLinkedRole()
+            // ECS made blue's service in this account, so its service-linked role exists already.
+            if !blueExists { try await Provisioner(context: context, names: plan.names).serviceLinkedRole() }
             let network = ECSNetwork(subnets: subnets, securityGroups: [taskSecurityGroup], assignPublicIP: true)
             try await context.awsWaitingForIAM("the ECS service-linked role", when: { $0.reason.contains("service linked role") }) {
                 $0.ecs.createService(cluster: cluster, name: serviceName, taskDefinition: taskDefinition, desiredCount: 0,
