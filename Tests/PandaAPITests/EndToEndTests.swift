@@ -42,7 +42,8 @@ struct EndToEndTests {
     static func scenario(_ environment: EndToEndEnvironment) async throws -> [String] {
         let api = environment.api
         let owner = environment.owner, repo = EndToEndEnvironment.repo, branch = "main"
-        let application = "\(owner)-\(repo)"
+        // The load balancer, found by the name Panda gives it.
+        let application = AWSNames(owner: owner, repo: repo).loadBalancer
 
         // 1. Connect GitHub and AWS, exactly as a client would.
         let github = try await api.postJSON("/api/v1/connect/github", [
@@ -252,7 +253,7 @@ struct EndToEndTests {
 
         func details(_ index: Int) -> JSONValue { specFrames[index].data["details"] ?? .null }
         func string(_ index: Int, _ key: String) -> String { details(index)[key]?.stringValue ?? "" }
-        let application = "\(owner)-\(repo)".lowercased()
+        let application = AWSNames(owner: owner, repo: repo).application
         var index = 0
         func next() -> Int { defer { index += 1 }; return index }
 
@@ -304,7 +305,8 @@ struct EndToEndTests {
         // Stage 6
         let completed = details(next())
         #expect(completed["finalService"]?.stringValue == "green", sourceLocation: sourceLocation)
-        #expect(completed["greenUrl"]?.stringValue == greenStarting, sourceLocation: sourceLocation)
+        // After the switch green serves production: its URL is the production listener's.
+        #expect(completed["greenUrl"]?.stringValue == String(greenStarting.dropLast(":8080".count)), sourceLocation: sourceLocation)
         if hasBlue {
             #expect(completed["blueUrl"]?.stringValue?.hasPrefix("http://") == true, sourceLocation: sourceLocation)
         } else {
@@ -577,7 +579,7 @@ final class EndToEndEnvironment: Sendable {
         try? FileManager.default.removeItem(at: moto.process.logFile)
         try? FileManager.default.removeItem(at: standIn.process.logFile)
         // Images Panda built (labelled with the repository) and their registry tags.
-        let application = "\(owner)-\(Self.repo)"
+        let application = ImageNaming.repository(owner: owner, repo: Self.repo)
         if let listed = try? await DockerEngine.docker(["images", "-q", "--filter", "label=dev.panda.repository=\(application)"]) {
             let ids = Array(Set(listed.stdout.split(whereSeparator: \.isNewline).map(String.init)))
             if !ids.isEmpty { _ = try? await TestProcess.runner.run(DockerEngine.command(["rmi", "-f"] + ids)) }
@@ -595,13 +597,13 @@ final class EndToEndEnvironment: Sendable {
     }
 
     func loadBalancerDNS(application: String) async throws -> String {
-        let answer = try await moto.aws("elbv2", "describe-load-balancers", ["--names", "panda-\(application)"])
+        let answer = try await moto.aws("elbv2", "describe-load-balancers", ["--names", application])
         return try #require(answer["LoadBalancers"]?.arrayValue.first?["DNSName"]?.stringValue)
     }
 
     /// The target group the load balancer's production listener (port 80) forwards to, read from moto.
     func productionTargetGroup(application: String) async throws -> String {
-        let balancers = try await moto.aws("elbv2", "describe-load-balancers", ["--names", "panda-\(application)"])
+        let balancers = try await moto.aws("elbv2", "describe-load-balancers", ["--names", application])
         let arn = try #require(balancers["LoadBalancers"]?.arrayValue.first?["LoadBalancerArn"]?.stringValue)
         let listeners = try await moto.aws("elbv2", "describe-listeners", ["--load-balancer-arn", arn])
         let production = try #require(listeners["Listeners"]?.arrayValue.first { $0["Port"]?.intValue == 80 })
