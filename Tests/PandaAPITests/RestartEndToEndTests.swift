@@ -33,7 +33,7 @@ struct RestartEndToEndTests {
     static func scenario(_ environment: EndToEndEnvironment, _ processes: PandaProcesses, deploymentIDs: inout [String]) async throws {
         var api = environment.api
         let owner = environment.owner, repo = EndToEndEnvironment.repo
-        let application = "\(owner)-\(repo)"
+        let application = AWSNames(owner: owner, repo: repo).loadBalancer  // found by the name Panda gives it
         let github = try await api.postJSON("/api/v1/connect/github", ["owner": owner, "repo": repo, "branch": "main", "token": environment.token])
         let githubID = try #require(github.json["data"]?["githubConnectionId"]?.stringValue, "\(github.text)")
         let aws = try await api.postJSON("/api/v1/connect/aws", [
