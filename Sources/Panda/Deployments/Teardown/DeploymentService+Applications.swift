@@ -89,7 +89,8 @@ extension DeploymentService {
 
     private func caller(for connection: AWSConnection) -> AWSCaller {
         let cli = AWSCLI(credentials: connection.credentials, region: connection.region,
-                         endpointURL: configuration.aws.endpointURL, timeout: .seconds(120), maxAttempts: configuration.aws.maxAttempts)
+                         endpointURL: configuration.aws.endpointURL, timeout: .seconds(configuration.commands.awsTimeoutSeconds),
+                         maxAttempts: configuration.aws.maxAttempts)
         return AWSCaller(cli: cli) { [runner] command in try await runner.run(command) }
     }
 }
