@@ -25,11 +25,12 @@ public struct PandaServices: Sendable {
         var deploymentLogger = logger
         deploymentLogger[metadataKey: "component"] = "deployments"
         let runner = ProcessRunner(logger: processLogger)
+        let readiness = Readiness()
         let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger,
-                                            registry: ConnectionRegistry(storage: storage))
+                                            registry: ConnectionRegistry(storage: storage.reportingWrites(to: readiness)))
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
                                             pipeline: standardPipeline, branchVerifier: connections, logger: deploymentLogger)
-        return PandaServices(connections: connections, deployments: deployments)
+        return PandaServices(connections: connections, deployments: deployments, readiness: readiness)
     }
 
     /// Deletes a connection and its secrets everywhere; queued deployments that would have

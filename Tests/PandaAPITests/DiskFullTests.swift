@@ -29,11 +29,19 @@ struct DiskFullTests {
             let reply = try #require(refused, "the store never refused a write on a full disk")
             expectErrorBody(reply, status: 503, error: "Service Unavailable", message: "Storage unavailable: the disk is full")
             #expect(reply.headers["retry-after"] == "30")
+            // A load balancer stops sending traffic: the store cannot write.
+            let unready = try await client.send("GET", "/ready")
+            expectErrorBody(unready, status: 503, error: "Service Unavailable",
+                            message: "Not ready: storage: Storage unavailable: the disk is full")
+            #expect(try await client.send("GET", "/health").status == 200, "liveness does not follow the store")
             // Reads go on, and what was stored is still there.
             #expect(try await client.send("GET", "/api/v1/deploy/\(id)/result").status == 200)
             #expect(try storage.store.deployments().contains { $0.id == id && $0.status == .completed })
 
             small.drain()
+            // No traffic reaches an unready instance: the probe itself finds the room again.
+            let readyAgain = try await client.send("GET", "/ready")
+            #expect(readyAgain.status == 200, "\(readyAgain.text)")
             #expect(try await client.postJSON("/api/v1/deploy", engine.deployBody).status == 200)
         }
     }

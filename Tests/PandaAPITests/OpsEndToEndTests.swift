@@ -147,6 +147,22 @@ struct OpsEndToEndTests {
         let badFilter = try await cli.run(["deployments", "--status", "SOMETIMES"])
         #expect(badFilter.code == 2 && badFilter.stderr.contains("400"), "\(badFilter)")
 
+        // The applications in the account (GET /api/v1/apps, from the resources' tags): this one,
+        // its production where the second version now serves, and that deployment as its last switch.
+        let apps = try await cli.run(["apps", "--aws-connection", awsID])
+        #expect(apps.code == 0, "\(apps)")
+        let appRows = apps.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let appRow = try #require(appRows.first { $0.first?.lowercased() == "\(owner)/\(repo)".lowercased() }, "\(apps.stdout)")
+        #expect(appRow.count == 6 && appRow[1] == "us-east-1", "\(appRow)")
+        #expect(appRow[2] == secondResult["greenUrl"]?.stringValue, "\(appRow) vs \(secondResult)")
+        #expect(appRow[5] == secondID, "\(appRow)")
+        let appsJSON = try await cli.run(["apps", "--aws-connection", awsID, "--json"])
+        let listedApps = try JSONDecoder().decode(JSONValue.self, from: Data(appsJSON.stdout.utf8))["apps"]?.arrayValue ?? []
+        #expect(appsJSON.code == 0 && listedApps.count == appRows.count, "\(appsJSON)")
+        #expect(listedApps.contains { $0["lastDeploymentId"]?.stringValue == secondID }, "\(appsJSON)")
+        let appsOfNobody = try await cli.run(["apps", "--aws-connection", "aws_nothere00"])
+        #expect(appsOfNobody.code == 3 && appsOfNobody.stderr.contains("AWS connection not found"), "\(appsOfNobody)")
+
         // 4. A stream dropped mid-event, over and over, by a proxy: the client resumes and loses nothing.
         try await checkResumeThroughCuttingProxy(cli: cli, deploymentID: firstID, history: history, port: environment.api.port)
 

@@ -34,10 +34,12 @@ public struct EngineServices: Sendable {
     public init(configuration: PandaConfiguration, storage: Storage = .inMemory(),
                 stages: @escaping @Sendable () -> [any Stage]) async {
         let runner = ProcessRunner()
-        let connections = ConnectionService(configuration: configuration, runner: runner, registry: ConnectionRegistry(storage: storage))
+        let readiness = Readiness()
+        let connections = ConnectionService(configuration: configuration, runner: runner,
+                                            registry: ConnectionRegistry(storage: storage.reportingWrites(to: readiness)))
         let deployments = DeploymentService(configuration: configuration, connections: connections.registry, runner: runner,
                                             pipeline: { _ in stages() })
-        services = PandaServices(connections: connections, deployments: deployments)
+        services = PandaServices(connections: connections, deployments: deployments, readiness: readiness)
         // The registry's store is in memory: adding cannot fail.
         try! await connections.registry.add(GitHubConnection(
             id: githubID, owner: "octo", repo: "app", branch: "main", token: Secret("ghp_test"),

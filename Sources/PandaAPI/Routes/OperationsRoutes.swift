@@ -10,6 +10,7 @@ extension PandaHTTPApp {
     func addOperationsRoutes(to router: inout Router) {
         let readiness = services.readiness
         router.get("/ready") { _ in
+            readiness.recheck()
             let reasons = readiness.notReadyReasons
             guard reasons.isEmpty else {
                 return .now(ErrorResponses.response(for: APIRefusal.notReady(reasons), logger: endpoint.logger))

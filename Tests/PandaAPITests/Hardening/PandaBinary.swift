@@ -14,10 +14,18 @@ struct PandaBinary: Sendable {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PANDA_") }.merging(extra) { $1 }
     }
 
-    static func arguments(_ settings: [String], address: String?) -> [String] {
+    /// Each binary keeps its state in a storage directory of its own: `config/panda.json`'s
+    /// relative `data` would be shared by the tests running at once, and by earlier runs.
+    static func arguments(_ settings: [String], address: String?, storage: URL) -> [String] {
         ["serve", "--config", EndToEndEnvironment.checkout.appendingPathComponent("config/panda.json").path, "--port", "0"]
             + (address.map { ["--address", $0] } ?? [])
-            + settings.flatMap { ["--set", $0] }
+            + (["storage.directory=\(storage.path)"] + settings).flatMap { ["--set", $0] }
+    }
+
+    static func scratchStorage() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("panda-binary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return directory.appendingPathComponent("data")
     }
 
     /// Starts `panda serve`, waits for its `panda listening on` line, runs `body`, stops it.
@@ -25,9 +33,11 @@ struct PandaBinary: Sendable {
         settings: [String] = [], address: String? = nil, environment: [String: String] = [:],
         _ body: (PandaBinary) async throws -> Result
     ) async throws -> Result {
+        let storage = try scratchStorage()
+        defer { try? FileManager.default.removeItem(at: storage.deletingLastPathComponent()) }
         let process = try TestProcess.start(
             name: "panda-hardening", executable: EndToEndEnvironment.pandaBinary,
-            arguments: arguments(settings, address: address), environment: Self.environment(environment),
+            arguments: arguments(settings, address: address, storage: storage), environment: Self.environment(environment),
             workingDirectory: EndToEndEnvironment.checkout)
         do {
             try await process.waitUntilReady(timeout: .seconds(30)) {
@@ -48,7 +58,9 @@ struct PandaBinary: Sendable {
     /// Runs `panda serve` expecting it to refuse to start: its exit status and what it wrote.
     static func refusal(settings: [String] = [], address: String? = nil, environment: [String: String] = [:],
                         configFile: String? = nil) async throws -> (status: Tools.ExitStatus, stderr: String) {
-        var arguments = arguments(settings, address: address)
+        let storage = try scratchStorage()
+        defer { try? FileManager.default.removeItem(at: storage.deletingLastPathComponent()) }
+        var arguments = arguments(settings, address: address, storage: storage)
         if let configFile { arguments[2] = configFile }
         let result = try await TestProcess.runner.run(Command(
             EndToEndEnvironment.pandaBinary, arguments: arguments,

@@ -75,7 +75,7 @@ struct Orchestrator: Sendable {
             }
             context.enter(stage)
             // Waiting outside this deployment (e.g. for the application lock) is not the stage's time.
-            switch await race(limit: deploymentTimeout - (ContinuousClock.now - started), { try await stage.prepare(in: context) }) {
+            switch await race(until: started + deploymentTimeout, { try await stage.prepare(in: context) }) {
             case .finished: break
             case .timedOut(let when): return timedOut(stage: stage.number, after: when - started, limit: deploymentTimeout)
             case .failed(let error): return failure(for: error, in: stage, deployment: deployment)
@@ -84,7 +84,7 @@ struct Orchestrator: Sendable {
             let stageTimeout = stage.timeout ?? .seconds(configuration.deployments.stageTimeoutSeconds)
             let remaining = deploymentTimeout - (stageStarted - started)
             let limitedByDeployment = remaining < stageTimeout
-            let outcome = await race(limit: limitedByDeployment ? remaining : stageTimeout) { try await stage.run(in: context) }
+            let outcome = await race(until: stageStarted + (limitedByDeployment ? remaining : stageTimeout)) { try await stage.run(in: context) }
             let stageTime = ContinuousClock.now - stageStarted
             deployment.leaveStage(wallTime: stageTime)
             DeploymentMetrics.stageFinished(stage.number, after: stageTime)
@@ -95,7 +95,7 @@ struct Orchestrator: Sendable {
             case .finished:
                 continue
             case .timedOut(let when):
-                // Measured when the limit struck, not after the teardown that followed.
+                // Measured at the deadline, not after the teardown that followed.
                 let elapsed = when - (limitedByDeployment ? started : stageStarted)
                 let limit = limitedByDeployment ? deploymentTimeout : stageTimeout
                 return timedOut(stage: stage.number, after: elapsed, limit: limit)
@@ -106,9 +106,11 @@ struct Orchestrator: Sendable {
         return nil
     }
 
-    /// Races a stage's work against its time limit. On timeout or cancellation the work's task
+    /// Races a stage's work against its deadline. On timeout or cancellation the work's task
     /// is cancelled and awaited, so its processes are torn down before this returns.
-    private func race(limit: Duration, _ work: @escaping @Sendable () async throws -> Void) async -> Outcome {
+    /// A timeout reports the deadline itself: how late a busy machine wakes the timer is
+    /// not the stage's time.
+    private func race(until deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () async throws -> Void) async -> Outcome {
         await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {
@@ -120,8 +122,8 @@ struct Orchestrator: Sendable {
             }
             group.addTask {
                 do {
-                    try await Task.sleep(for: limit)
-                    return .timedOut(at: .now)
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .timedOut(at: deadline)
                 } catch {
                     return nil  // cancelled: the stage decides the outcome
                 }
