@@ -16,15 +16,17 @@ public struct PandaServices: Sendable {
 
     /// Everything wired for real: one process runner, one registry, one store. The default
     /// store lives in memory (tests); `panda serve` passes the one opened from `storage.directory`.
+    /// - Parameter childOwner: marks every child process (``LeftoverProcesses``); `panda serve`
+    ///   passes its storage directory, where the next Panda looks for what outlived this one.
     public static func live(configuration: PandaConfiguration, storage: Storage = .inMemory(),
-                            logger: Logger = Logger(label: "panda")) -> PandaServices {
+                            logger: Logger = Logger(label: "panda"), childOwner: String? = nil) -> PandaServices {
         var processLogger = logger
         processLogger[metadataKey: "component"] = "process"
         var connectionLogger = logger
         connectionLogger[metadataKey: "component"] = "connections"
         var deploymentLogger = logger
         deploymentLogger[metadataKey: "component"] = "deployments"
-        let runner = ProcessRunner(logger: processLogger)
+        let runner = ProcessRunner(logger: processLogger, owner: childOwner)
         let readiness = Readiness()
         let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger,
                                             registry: ConnectionRegistry(storage: storage.reportingWrites(to: readiness)))

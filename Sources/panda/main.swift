@@ -5,6 +5,7 @@ import HTTPServer
 import Logging
 import Panda
 import PandaAPI
+import Tools
 
 struct PandaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,7 +58,14 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("panda: \(error)\n".utf8))
             throw ExitCode(73)  // EX_CANTCREAT
         }
-        let services = PandaServices.live(configuration: configuration, storage: storage, logger: logger)
+        // What a Panda killed on this storage directory left running (a grandchild the kernel's
+        // parent-death signal does not reach) goes before anything is restored.
+        let owner = URL(fileURLWithPath: configuration.storage.directory).standardizedFileURL.path
+        let leftovers = LeftoverProcesses.kill(owner: owner)
+        if !leftovers.isEmpty {
+            logger.notice("killed processes a previous panda left running", metadata: ["pids": "\(leftovers.map(String.init).joined(separator: ","))"])
+        }
+        let services = PandaServices.live(configuration: configuration, storage: storage, logger: logger, childOwner: owner)
         do {
             let restored = try await services.restore()
             logger.info("state restored", metadata: [

@@ -170,7 +170,7 @@ struct OpsEndToEndTests {
         let results = try await [firstID, secondID, thirdID].asyncMap { id in
             try JSONDecoder().decode(JSONValue.self, from: Data(try await cli.run(["result", id]).stdout.utf8))
         }
-        try await checkMetrics(port: environment.api.port, results: results)
+        try await checkMetrics(port: environment.api.port, results: results, appsListings: 2)
         return [firstID, secondID, thirdID]
     }
 
@@ -251,7 +251,7 @@ struct OpsEndToEndTests {
         return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "", String(decoding: data, as: UTF8.self))
     }
 
-    static func checkMetrics(port: UInt16, results: [JSONValue]) async throws {
+    static func checkMetrics(port: UInt16, results: [JSONValue], appsListings: Int) async throws {
         let withoutKey = try await scrape(port: port, key: nil)
         #expect(withoutKey.status == 401, "/metrics without the API key")
         _ = try await EndToEndAPI(port: port).get("/no-such-route")
@@ -307,9 +307,10 @@ struct OpsEndToEndTests {
         }
 
         // Child processes: the deployments' own (their stage timings count them), the STS check of
-        // `connect aws`, and each deployment's STS re-check of its credentials before stage 1.
+        // `connect aws`, each deployment's STS re-check of its credentials before stage 1, and
+        // each apps listing's two aws calls (tagged resources, then the one load balancer).
         let total = metrics.sum("panda_child_processes_total")
-        let expected = childProcesses + 1 + results.count
+        let expected = childProcesses + 1 + results.count + 2 * appsListings
         #expect(total == Double(expected), "\(total) child processes counted, \(expected) ran")
         for tool in ["git", "docker", "aws", "curl"] {
             let count = metrics.sum("panda_child_processes_total", ["tool": tool])

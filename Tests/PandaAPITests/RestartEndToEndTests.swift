@@ -132,16 +132,19 @@ struct RestartEndToEndTests {
         try await Task.sleep(for: .seconds(2))  // git is connected and waiting
         let gitChildren = try await processes.killCurrentWithChildrenRunning()
         #expect(!gitChildren.isEmpty, "panda had no child process while git hung")
-        // git itself is killed by the kernel with panda. Known gap: a grandchild that neither reads
-        // nor writes (git-remote-http on a silent server) does not get the parent-death signal;
-        // it ends when its server closes the connection (the blackhole, below).
+        // git itself is killed by the kernel with panda. A grandchild that neither reads nor
+        // writes (git-remote-http on a silent server) does not get the parent-death signal: the
+        // next panda on the same storage directory finds it by its mark and kills it at start.
         let deadline = ContinuousClock.now + .seconds(10)
         while gitChildren.contains(where: { TestProcess.isAlive(pid: $0) }), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(!gitChildren.contains { TestProcess.isAlive(pid: $0) }, "a hanging git outlived panda: \(gitChildren)")
-        for straggler in await sessionsStillAlive(gitChildren, within: .zero) { kill(straggler, SIGKILL) }
+        let leftBehind = await sessionsStillAlive(gitChildren, within: .zero)
         api = try await processes.restart(settings: environment.pandaSettings)
+        let stragglers = await sessionsStillAlive(gitChildren, within: .seconds(5))
+        #expect(stragglers.isEmpty, "outlived the restart: \(stragglers) (left behind at the kill: \(leftBehind))")
+        for straggler in stragglers { kill(straggler, SIGKILL) }
         let hangingResult = try await api.get("/api/v1/deploy/\(hangingID)/result")
         #expect(hangingResult.json["data"]?["errorCode"]?.stringValue == "DEPLOYMENT_INTERRUPTED", "\(hangingResult.text)")
 

@@ -31,16 +31,21 @@ public final class ProcessRunner: Sendable {
     private let logger: Logger
     /// `setpriv`, when the machine has it; without it children are started directly.
     private let parentDeathGuard: String?
+    /// Marks every child's environment (``LeftoverProcesses``), so that what outlives a
+    /// killed Panda is found by the next one.
+    private let owner: String?
 
     /// Where util-linux's `setpriv` is looked for.
     static let setprivPaths = ["/usr/bin/setpriv", "/bin/setpriv"]
 
     public init(
         logger: Logger = Logger(label: "panda.tools.process"),
-        terminationGrace: Duration = .seconds(2)
+        terminationGrace: Duration = .seconds(2),
+        owner: String? = nil
     ) {
         self.logger = logger
         self.terminationGrace = terminationGrace
+        self.owner = owner
         parentDeathGuard = Self.setprivPaths.first { FileManager.default.isExecutableFile(atPath: $0) }
         if parentDeathGuard == nil {
             logger.warning("setpriv (util-linux) not found: child processes may outlive Panda if it is killed")
@@ -230,7 +235,8 @@ public final class ProcessRunner: Sendable {
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = teardownSequence
-        let variables = command.environment.resolved(inheriting: ProcessInfo.processInfo.environment)
+        var variables = command.environment.resolved(inheriting: ProcessInfo.processInfo.environment)
+        if let owner { variables[LeftoverProcesses.variable] = owner }
         var environment: [Subprocess.Environment.Key: String] = [:]
         for (name, value) in variables {
             if let key = Subprocess.Environment.Key(rawValue: name) {

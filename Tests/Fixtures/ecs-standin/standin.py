@@ -209,7 +209,9 @@ class StandIn:
         self.api_calls = 0
         self.throttled_calls = 0
         self.events = {}  # service arn -> [event dicts], newest last
-        self.role_created_at = {}  # role name -> when it was created through the API proxy
+        # role name -> when a role created through the API proxy can first be assumed: the
+        # propagation delay in force when the role was created (a later change does not move it).
+        self.role_assumable_at = {}
         self.placement_faults = {}  # service name (or "*") -> reason
         self.api_faults = {}  # API action -> {"skip": calls to let through first, "count": calls to fail, "code", "message"}
         self.grace_periods = {}  # service arn or name -> healthCheckGracePeriodSeconds moto dropped
@@ -432,8 +434,7 @@ class StandIn:
     def role_assumable(self, role_arn):
         """A role exists and was created at least iam_propagation_seconds ago (IAM is eventually consistent)."""
         name = role_arn.rsplit("/", 1)[-1]
-        created = self.role_created_at.get(name)
-        if created is not None and time.time() - created < self.iam_propagation_seconds:
+        if time.time() < self.role_assumable_at.get(name, 0):
             return False
         try:
             self.iam.get_role(RoleName=name)
@@ -442,8 +443,7 @@ class StandIn:
             return False
 
     def service_linked_role_ready(self):
-        created = self.role_created_at.get("AWSServiceRoleForECS")
-        if created is not None and time.time() - created < self.iam_propagation_seconds:
+        if time.time() < self.role_assumable_at.get("AWSServiceRoleForECS", 0):
             return False
         roles = self.iam.list_roles(PathPrefix="/aws-service-role/ecs.amazonaws.com/").get("Roles", [])
         return any(role["RoleName"] == "AWSServiceRoleForECS" for role in roles)
@@ -1390,7 +1390,7 @@ class AWSAPI:
         reply = forward()
         if reply.status == 200 and parameters.get("RoleName"):
             with self.standin.lock:
-                self.standin.role_created_at[parameters["RoleName"]] = time.time()
+                self.standin.role_assumable_at[parameters["RoleName"]] = time.time() + self.standin.iam_propagation_seconds
         return reply
 
     def create_service_linked_role(self, parameters, forward):
@@ -1410,7 +1410,7 @@ class AWSAPI:
                                                                      "Action": "sts:AssumeRole"}]})
         role = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=trust)["Role"]
         with self.standin.lock:
-            self.standin.role_created_at[name] = time.time()
+            self.standin.role_assumable_at[name] = time.time() + self.standin.iam_propagation_seconds
         body = ('<CreateServiceLinkedRoleResponse xmlns="%s"><CreateServiceLinkedRoleResult><Role><Path>%s</Path>'
                 '<RoleName>%s</RoleName><RoleId>%s</RoleId><Arn>%s</Arn><CreateDate>%s</CreateDate>'
                 '<AssumeRolePolicyDocument>%s</AssumeRolePolicyDocument></Role></CreateServiceLinkedRoleResult>'

@@ -38,10 +38,15 @@ import PandaTestSupport
                 if version != "v1" {
                     _ = try await environment.git.commit(owner: owner, repo: repo, change: RepositoryChange(
                         files: SampleApp.files(version: version).files.filter { $0.key.hasPrefix("www/") }, message: version))
-                    // The test listener narrowed: the rule no longer configured is revoked.
+                    // Panda restarted with other settings: the test listener narrowed (the rule no
+                    // longer configured is revoked), and retention, lifecycle and deregistration
+                    // delay changed (applied to the resources the first deployment created).
                     service = await environment.service(owner: owner, repo: repo) {
                         $0.deployments.stageTimeoutSeconds = 600
                         $0.aws.testListenerCIDRs = ["10.0.0.0/8"]
+                        $0.aws.logRetentionDays = 7
+                        $0.aws.ecrKeepImages = 3
+                        $0.aws.deregistrationDelaySeconds = 5
                     }
                 }
                 let deployment = try await environment.deploy(service, owner: owner, repo: repo)
@@ -66,12 +71,12 @@ import PandaTestSupport
             #expect(balancerTags[PandaTags.managed] == "true" && balancerTags[PandaTags.app] == "octo/gone")
             #expect(balancerTags[PandaTags.version] == last?.facts.imageName)
             let logGroups = try await environment.moto.aws("logs", "describe-log-groups", ["--log-group-name-prefix", names.logGroup])
-            #expect(logGroups["logGroups"]?.arrayValue.first?["retentionInDays"]?.intValue == 30)
+            #expect(logGroups["logGroups"]?.arrayValue.first?["retentionInDays"]?.intValue == 7)
             let lifecycle = try await environment.moto.aws("ecr", "get-lifecycle-policy", ["--repository-name", names.application])
-            #expect(lifecycle["lifecyclePolicyText"]?.stringValue?.contains(#""countNumber":10"#) == true)
+            #expect(lifecycle["lifecyclePolicyText"]?.stringValue?.contains(#""countNumber":3"#) == true, "\(lifecycle)")
             let groupARN = try #require(try await environment.targetGroupARN(names, .a))
             let attributes = try await environment.moto.aws("elbv2", "describe-target-group-attributes", ["--target-group-arn", groupARN])
-            #expect(attributes["Attributes"]?.arrayValue.contains { $0["Key"]?.stringValue == "deregistration_delay.timeout_seconds" && $0["Value"]?.stringValue == "30" } == true)
+            #expect(attributes["Attributes"]?.arrayValue.contains { $0["Key"]?.stringValue == "deregistration_delay.timeout_seconds" && $0["Value"]?.stringValue == "5" } == true, "\(attributes)")
             let groups = try await environment.moto.aws("ec2", "describe-security-groups", ["--filters", "Name=group-name,Values=\(names.loadBalancerSecurityGroup)"])
             let permissions = groups["SecurityGroups"]?.arrayValue.first?["IpPermissions"]?.arrayValue ?? []
             let ranges = { (port: Int) in Set(permissions.filter { $0["FromPort"]?.intValue == port }.flatMap { $0["IpRanges"]?.arrayValue ?? [] }.compactMap { $0["CidrIp"]?.stringValue }) }

@@ -100,11 +100,11 @@ struct Provisioner {
                     $0.elbv2.createTargetGroup(name: name, port: containerPort, vpcID: network.vpcID, healthCheck: healthCheck,
                                                tags: context.applicationTags)
                 }["TargetGroups"]?.arrayValue.first?["TargetGroupArn"]?.stringValue
-                if let arn {
-                    try await context.aws { $0.elbv2.setDeregistrationDelay(targetGroupARN: arn, seconds: settings.deregistrationDelaySeconds) }
-                }
             }
             guard let arn else { throw StageFailure("Elastic Load Balancing answered without target group \(name)'s ARN") }
+            // Set on existing groups too: full discovery runs once per application and process,
+            // so a changed setting reaches what was created before.
+            try await context.aws { $0.elbv2.setDeregistrationDelay(targetGroupARN: arn, seconds: settings.deregistrationDelaySeconds) }
             arns[slot] = arn
         }
         return arns
@@ -158,14 +158,14 @@ struct Provisioner {
         return name
     }
 
+    /// The log group with the configured retention, also when the group existed (a changed
+    /// setting applies at the application's next full discovery).
     func logGroup() async throws {
-        let created = try await context.aws(tolerating: ["ResourceAlreadyExistsException"]) {
+        _ = try await context.aws(tolerating: ["ResourceAlreadyExistsException"]) {
             $0.logs.createLogGroup(name: names.logGroup, tags: context.applicationTags)
         }
-        if created != nil {
-            let days = LogsCommands.retentionDays(atLeast: settings.logRetentionDays)
-            try await context.aws { $0.logs.putRetentionPolicy(logGroup: names.logGroup, days: days) }
-        }
+        let days = LogsCommands.retentionDays(atLeast: settings.logRetentionDays)
+        try await context.aws { $0.logs.putRetentionPolicy(logGroup: names.logGroup, days: days) }
     }
 
     /// The configured role, else the account's `ecsTaskExecutionRole`, created when IAM allows

@@ -57,11 +57,19 @@ public struct ECRPushStage: Stage {
     }
 
     private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> String {
+        let settings = context.configuration.aws
         let described = try await context.aws(tolerating: ["RepositoryNotFoundException"]) {
             $0.ecr.describeRepositories(names: [repository])
         }
-        if let uri = described?["repositories"]?.arrayValue.first?["repositoryUri"]?.stringValue { return uri }
-        let settings = context.configuration.aws
+        if let uri = described?["repositories"]?.arrayValue.first?["repositoryUri"]?.stringValue {
+            // The first deployment of the application in this process applies the configured
+            // lifecycle to a repository created before (a setting may have changed since);
+            // later ones, whose stage 3 facts are known, do not spend a call on it.
+            if await context.infrastructureFacts.load(context.request.applicationKey) == nil {
+                try await context.aws { $0.ecr.keepNewestImages(repository: repository, keep: settings.ecrKeepImages) }
+            }
+            return uri
+        }
         // Another deployment of the same repository may create it first: then look again.
         let created = try await context.aws(tolerating: ["RepositoryAlreadyExistsException"]) {
             $0.ecr.createRepository(name: repository, scanOnPush: settings.ecrScanOnPush, immutableTags: settings.ecrImmutableTags,
