@@ -181,6 +181,11 @@ public final class ECSStandIn: Sendable {
         _ = try await control("POST", "/_standin/api-fault?action=\(action)&skip=\(skip)&count=\(count)&code=\(code)&status=\(status)&delay=\(Self.seconds(delay))")
     }
 
+    /// The next `count` calls of `action` (after `skip`) wait `delay`, then go through.
+    public func delayAPI(action: String, skip: Int = 0, count: Int = 1, by delay: Duration) async throws {
+        try await failAPI(action: action, skip: skip, count: count, code: "Delay", status: 200, delay: delay)
+    }
+
     /// From now on this share of API calls answers `ThrottlingException` (`Throttling` in query APIs).
     public func setThrottleShare(_ share: Double) async throws {
         _ = try await control("POST", "/_standin/throttle?share=\(share)")

@@ -40,6 +40,7 @@ import Tools
         #expect(docker.listImages(label: "k=v").arguments
             == ["image", "ls", "--filter", "label=k=v", "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}"])
         #expect(docker.removeImages(["a", "b"]).arguments == ["image", "rm", "--force", "a", "b"])
+        #expect(docker.imagePlatform("app:1").arguments == ["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", "--", "app:1"])
     }
 
     @Test func curl() {

@@ -35,6 +35,11 @@ public struct DockerCLI: Sendable, Equatable {
         return docker(arguments + ["--", context], timeout: timeout)
     }
 
+    /// `OS/ARCHITECTURE` of a local image (`linux/arm64`).
+    public func imagePlatform(_ image: String) -> Command {
+        docker(["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", "--", image], timeout: timeout)
+    }
+
     public func tag(_ source: String, _ target: String) -> Command {
         docker(["tag", source, target], timeout: timeout)
     }

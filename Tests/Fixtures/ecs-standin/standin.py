@@ -142,9 +142,10 @@ class Task:
 
 
 class HealthState:
-    """A target's health in one target group, judged as the ALB judges it: `initial` until
-    HealthyThresholdCount checks in a row pass (then `healthy`) or UnhealthyThresholdCount fail
-    (then `unhealthy`); the same counts move it back and forth afterwards."""
+    """A target's health in one target group, judged as the ALB judges it: `initial` until one
+    check passes (then `healthy`: "after your target is registered, it must pass one health check
+    to be considered healthy") or UnhealthyThresholdCount fail in a row (then `unhealthy`);
+    afterwards HealthyThresholdCount and UnhealthyThresholdCount checks in a row move it."""
 
     def __init__(self):
         self.state = "initial"
@@ -157,7 +158,7 @@ class HealthState:
         self.codes = (self.codes + [code])[-5:]
         if passed:
             self.passes, self.failures = self.passes + 1, 0
-            if self.passes >= healthy_threshold:
+            if self.state == "initial" or self.passes >= healthy_threshold:
                 self.state = "healthy"
         else:
             self.failures, self.passes = self.failures + 1, 0
@@ -1169,9 +1170,11 @@ class AWSAPI:
             log("api: injected %s for %s" % (injected["code"], action))
             if injected.get("delay"):
                 time.sleep(injected["delay"])
-            if headers.get("X-Amz-Target"):
-                return json_error(injected["code"], injected["message"], injected["status"])
-            return query_error(service, injected["code"], injected["message"], injected["status"])
+            # code=Delay: a slow call that then goes through (the caller may have given up by then).
+            if injected["code"] != "Delay":
+                if headers.get("X-Amz-Target"):
+                    return json_error(injected["code"], injected["message"], injected["status"])
+                return query_error(service, injected["code"], injected["message"], injected["status"])
         handler = self.handlers.get((service, action))
         if handler is None:
             return self.forward(method, path, headers, body)

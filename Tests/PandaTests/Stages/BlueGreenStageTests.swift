@@ -150,6 +150,42 @@ import PandaTestSupport
         }
     }
 
+    @Test func aCancelDuringTheSwitchPutsProductionBackOnBlue() async throws {
+        try await BlueGreenEnvironment.with { environment in
+            let names = AWSNames(owner: "octo", repo: "undo")
+            _ = try await environment.git.makeRepository(owner: "octo", repo: "undo", template: SampleApp.files(version: "v1"))
+            let service = await environment.service(owner: "octo", repo: "undo")
+            let first = try await environment.deploy(service, owner: "octo", repo: "undo")
+            #expect(first.status == .completed, "\(first.snapshot().failure?.message ?? "")")
+            let blueGroup = try #require(try await environment.productionTargetGroup(names))
+            _ = try await environment.git.commit(owner: "octo", repo: "undo", change: RepositoryChange(
+                files: SampleApp.files(version: "v2").files.filter { $0.key.hasPrefix("www/") }, message: "v2"))
+
+            // The production listener's move is slow: the cancel arrives while that call is in flight.
+            try await environment.standIn.delayAPI(action: "ModifyListener", by: .seconds(6))
+            let second = try await service.0.start(githubConnectionID: service.1, awsConnectionID: service.2,
+                                                   owner: "octo", repo: "undo", branch: "main")
+            let deadline = ContinuousClock.now + .seconds(300)
+            while !messages(of: second).contains(where: { $0.hasSuffix(StageMessage.switchingTraffic.text) }),
+                  !second.status.isTerminal, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .seconds(2))
+            _ = try await service.0.cancel(second.id)
+            let result = try await environment.finished(second).snapshot()
+            #expect(result.failure?.errorCode == .deploymentCancelled, "\(result.failure?.message ?? "")")
+            #expect(result.failure?.stage == 5)
+
+            // Production is back on blue, which still serves v1; green is stopped.
+            #expect(try await environment.productionTargetGroup(names) == blueGroup)
+            let dns = try #require(first.snapshot().facts.greenURL?.replacingOccurrences(of: "http://", with: ""))
+            #expect(try await environment.fetch(dns, port: 80, path: "/").body.contains(SampleApp.indexMarker(version: "v1")))
+            let greenSlot: Slot = try await environment.targetGroupARN(names, .a) == blueGroup ? .b : .a
+            #expect(try await environment.desiredCount(names, greenSlot) == 0)
+            #expect(try await environment.desiredCount(names, greenSlot.other) == 1)
+        }
+    }
+
     @Test func deploymentsOfOneApplicationTakeTurns() async throws {
         try await BlueGreenEnvironment.with { environment in
             _ = try await environment.git.makeRepository(owner: "octo", repo: "turns", template: SampleApp.files(version: "v1"))

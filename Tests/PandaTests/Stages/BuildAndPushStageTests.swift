@@ -174,17 +174,31 @@ import PandaTestSupport
         }
     }
 
-    @Test(.disabled("Debian's Docker Engine 20.10 legacy builder ignores --platform for this image; the argv is checked in ToolBuilderTests"))
-    func theImageIsBuiltForTheTasksCPUArchitecture() async throws {
+    @Test func theImageIsBuiltForTheTasksCPUArchitectureOrNothingIsPushed() async throws {
         try await BuildAndPushEnvironment.with { environment in
             _ = try await environment.git.makeRepository(owner: "octo", repo: "armed", template: SampleApp.files(.valid))
-            // FROM scratch with no RUN step builds for any platform without emulation.
+            // FROM scratch with no RUN step builds for any platform without emulation, where the
+            // engine honours --platform (BuildKit). Docker Engine 20.10's legacy builder (Debian's,
+            // on this machine) builds for its own CPU instead: then stage 1 says so, and no image
+            // for the wrong CPU reaches the registry.
             let deployment = try await environment.deploy(owner: "octo", repo: "armed") { $0.aws.cpuArchitecture = "ARM64" }
             let snapshot = deployment.snapshot()
-            #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
             let image = try #require(snapshot.facts.localImage)
             let inspected = try await DockerEngine.docker(["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", image])
-            #expect(inspected.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "linux/arm64")
+            let platform = inspected.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if platform == "linux/arm64" {
+                #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
+            } else {
+                #expect(snapshot.failure?.stage == 1 && snapshot.failure?.errorCode == .dockerBuildFailed)
+                #expect(snapshot.failure?.message == "Deployment failed: Docker built \(platform), but the tasks run on linux/arm64 "
+                        + "(aws.cpuArchitecture ARM64); this Docker Engine does not build for other platforms: use one with "
+                        + "BuildKit, or build on a linux/arm64 machine")
+                #expect(snapshot.facts.imageURI == nil, "nothing was pushed")
+            }
+
+            // The machine's own architecture builds and pushes as before.
+            let native = try await environment.deploy(owner: "octo", repo: "armed") { $0.aws.cpuArchitecture = "X86_64" }
+            #expect(native.snapshot().status == .completed, "\(native.snapshot().failure?.message ?? "")")
 
             let refused = try await environment.deploy(owner: "octo", repo: "armed") { $0.aws.cpuArchitecture = "SPARC" }
             #expect(refused.snapshot().failure?.message == "Deployment failed: aws.cpuArchitecture must be X86_64 or ARM64, not SPARC")

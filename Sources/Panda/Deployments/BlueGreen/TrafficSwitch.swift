@@ -4,11 +4,17 @@
 extension DeploymentContext {
     /// Production → green and test → blue, or back. The intended production slot is recorded
     /// before the first `modify-listener`, so a switch cut short is recognisable.
+    ///
+    /// A cancel does not cut the switch: the two calls run in a task of their own, which the
+    /// deployment's cancellation does not reach. Killing the aws CLI mid-call would not take
+    /// back a request already sent, and clean-up could read the listener before it lands.
     func switchTraffic(_ plan: BlueGreenPlan, toGreen: Bool) async throws {
         let production = toGreen ? plan.green : plan.green.other
         record { $0.intendedProductionSlot = production.rawValue }
-        try await pointListener(plan.productionListenerARN, at: plan.targetGroupARN(production))
-        try await pointListener(plan.testListenerARN, at: plan.targetGroupARN(production.other))
+        try await Task {
+            try await pointListener(plan.productionListenerARN, at: plan.targetGroupARN(production))
+            try await pointListener(plan.testListenerARN, at: plan.targetGroupARN(production.other))
+        }.value
     }
 
     /// The slot production forwards to now, read from the listener; `nil` when it cannot be read

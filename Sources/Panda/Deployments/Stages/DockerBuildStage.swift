@@ -66,7 +66,21 @@ public struct DockerBuildStage: Stage {
             $0.imageName = tag
             $0.localImage = localImage
         }
+        try await Self.checkPlatform(of: localImage, is: architecture, context: context)
         context.publish(.imageBuilt, details: ["imageName": .string(tag)])
+    }
+
+    /// An engine without BuildKit may ignore `--platform` (Docker Engine 20.10's legacy builder
+    /// does for `FROM scratch`): an image for the wrong CPU would be pushed and its tasks would
+    /// die with `exec format error` in stage 4. Better to say so here.
+    static func checkPlatform(of image: String, is architecture: CPUArchitecture, context: DeploymentContext) async throws {
+        let inspected = try await context.run(context.docker().imagePlatform(image))
+        let platform = inspected.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard inspected.succeeded, platform == architecture.dockerPlatform else {
+            throw StageFailure("Docker built \(platform.isEmpty ? "an image of unknown platform" : platform), but the tasks run on "
+                               + "\(architecture.dockerPlatform) (aws.cpuArchitecture \(architecture.rawValue)); this Docker Engine "
+                               + "does not build for other platforms: use one with BuildKit, or build on a \(architecture.dockerPlatform) machine")
+        }
     }
 
     /// Images Panda built carry this label, so pruning never touches anything else.

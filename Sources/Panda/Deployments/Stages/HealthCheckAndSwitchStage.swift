@@ -58,6 +58,13 @@ public struct HealthCheckAndSwitchStage: Stage {
             "fromTargetGroup": .string(plan.blue.map(plan.targetGroupARN)), "toTargetGroup": .string(plan.targetGroupARN(plan.green)),
         ])
         try await context.switchTraffic(plan, toGreen: true)
+        if context.deployment.isCancelRequested {
+            // Cancelled while the listeners moved: production goes back to blue, as if the
+            // switch had not started, and clean-up then stops green.
+            try await context.switchTraffic(plan, toGreen: false)
+            context.record { $0.finalService = plan.blue == nil ? nil : "blue" }
+            throw CancellationError()
+        }
         context.record {
             $0.finalService = "green"
             // Green now serves behind the production listener; the test listener points at the old slot.
