@@ -177,10 +177,9 @@ import PandaTestSupport
     @Test func theImageIsBuiltForTheTasksCPUArchitectureOrNothingIsPushed() async throws {
         try await BuildAndPushEnvironment.with { environment in
             _ = try await environment.git.makeRepository(owner: "octo", repo: "armed", template: SampleApp.files(.valid))
-            // FROM scratch with no RUN step builds for any platform without emulation, where the
-            // engine honours --platform (BuildKit). Docker Engine 20.10's legacy builder (Debian's,
-            // on this machine) builds for its own CPU instead: then stage 1 says so, and no image
-            // for the wrong CPU reaches the registry.
+            // FROM scratch with no RUN step builds for any platform without emulation where the
+            // engine honours --platform (Docker Engine 20.10 here does). An engine that builds for
+            // its own CPU instead gets stage 1's refusal, and no image for the wrong CPU is pushed.
             let deployment = try await environment.deploy(owner: "octo", repo: "armed") { $0.aws.cpuArchitecture = "ARM64" }
             let snapshot = deployment.snapshot()
             let image = try #require(snapshot.facts.localImage)

@@ -70,8 +70,8 @@ public struct DockerBuildStage: Stage {
         context.publish(.imageBuilt, details: ["imageName": .string(tag)])
     }
 
-    /// An engine without BuildKit may ignore `--platform` (Docker Engine 20.10's legacy builder
-    /// does for `FROM scratch`): an image for the wrong CPU would be pushed and its tasks would
+    /// Whether the engine honoured `--platform` is checked, not assumed (older legacy builders
+    /// did not for every image): an image for the wrong CPU would be pushed and its tasks would
     /// die with `exec format error` in stage 4. Better to say so here.
     static func checkPlatform(of image: String, is architecture: CPUArchitecture, context: DeploymentContext) async throws {
         let inspected = try await context.run(context.docker().imagePlatform(image))
