@@ -53,7 +53,7 @@ import Tools
         let vpc = try #require(subnets.first?["VpcId"]?.stringValue)
         let publicSubnets = subnets.prefix(2).compactMap { $0["SubnetId"]?.stringValue }
         let zone = try #require(subnets.first?["AvailabilityZone"]?.stringValue)
-        try await ECSStandInTests.eventually("the default VPC's internet route", timeout: .seconds(15)) {
+        try await ECSStandInTests.eventually("the default VPC's internet route", timeout: .seconds(60)) {
             let tables = try await aws("ec2", "describe-route-tables", ["--filters", "Name=vpc-id,Values=\(vpc)"])
             return tables["RouteTables"]?.arrayValue.contains { $0["Routes"]?.arrayValue.contains { $0["GatewayId"]?.stringValue?.hasPrefix("igw-") ?? false } ?? false } ?? false
         }
@@ -154,7 +154,7 @@ import Tools
         // 1. A service's stopped tasks stay listed with their reason, group and task definition,
         //    filtered by service (moto lists every task of the cluster).
         _ = try await aws("ecs", "update-service", ["--cluster", "strict", "--service", "web", "--desired-count", "0"])
-        try await ECSStandInTests.eventually("web's task stopped", timeout: .seconds(30)) {
+        try await ECSStandInTests.eventually("web's task stopped", timeout: .seconds(60)) {
             let stopped = try await aws("ecs", "list-tasks", ["--cluster", "strict", "--service-name", "web", "--desired-status", "STOPPED"])
             return stopped["taskArns"]?.arrayValue.count == 1
         }
@@ -171,7 +171,7 @@ import Tools
         // 3. A placement failure shows only in the service's events: no task, running or stopped.
         try await standIn.setPlacementFailure(service: "web", reason: "RESOURCE:ENI")
         _ = try await aws("ecs", "update-service", ["--cluster", "strict", "--service", "web", "--desired-count", "1"])
-        try await ECSStandInTests.eventually("web's placement failure event", timeout: .seconds(30)) {
+        try await ECSStandInTests.eventually("web's placement failure event", timeout: .seconds(60)) {
             let events = try await aws("ecs", "describe-services", ["--cluster", "strict", "--services", "web"])["services"]?.arrayValue.first?["events"]
             return events?.arrayValue.contains { $0["message"]?.stringValue == "(service web) was unable to place a task. Reason: RESOURCE:ENI." } ?? false
         }
@@ -182,15 +182,16 @@ import Tools
         _ = try await aws("ecs", "update-service", ["--cluster", "strict", "--service", "web", "--desired-count", "0"])
 
         // 4b. A task whose execution role was just created cannot start: an event, no stopped task.
+        // (A role gets the propagation delay in force when it is created.)
+        try await standIn.setIAMPropagation(.seconds(600))
         let role = try #require(try await aws("iam", "create-role", [
             "--role-name", "strict-execution", "--assume-role-policy-document",
             #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
         ])["Role"]?["Arn"]?.stringValue)
-        try await standIn.setIAMPropagation(.seconds(600))
         let withRole = try await taskDefinition(port: 8080, role: role)
         _ = try await aws("ecs", "create-service", createService("roled", group: healthyGroup, subnets: publicSubnets, definition: withRole))
         _ = try await aws("ecs", "update-service", ["--cluster", "strict", "--service", "roled", "--desired-count", "1"])
-        try await ECSStandInTests.eventually("the role event", timeout: .seconds(30)) {
+        try await ECSStandInTests.eventually("the role event", timeout: .seconds(60)) {
             let events = try await aws("ecs", "describe-services", ["--cluster", "strict", "--services", "roled"])["services"]?.arrayValue.first?["events"]
             return events?.arrayValue.contains { $0["message"]?.stringValue?.contains("ECS was unable to assume the role '\(role)'") ?? false } ?? false
         }
@@ -202,7 +203,7 @@ import Tools
         _ = try await aws("ec2", "associate-route-table", ["--route-table-id", table, "--subnet-id", sameZone])
         _ = try await aws("ecs", "create-service", createService("private", group: healthyGroup, subnets: [sameZone]))
         _ = try await aws("ecs", "update-service", ["--cluster", "strict", "--service", "private", "--desired-count", "1"])
-        try await ECSStandInTests.eventually("private's task stopped", timeout: .seconds(30)) {
+        try await ECSStandInTests.eventually("private's task stopped", timeout: .seconds(60)) {
             let stopped = try await aws("ecs", "list-tasks", ["--cluster", "strict", "--service-name", "private", "--desired-status", "STOPPED"])
             return !(stopped["taskArns"]?.arrayValue.isEmpty ?? true)
         }
