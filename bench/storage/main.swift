@@ -121,6 +121,8 @@ func replay(subscribers: Int, history: Int) async throws -> (Double, Int) {
         configuration.server.port = 0
         configuration.events.closeAfterTerminalSeconds = 0
         configuration.server.connectionLimit = subscribers + 100
+        configuration.server.perClientConnectionLimit = 0  // every subscriber connects from 127.0.0.1
+        configuration.log.requests = false  // the replay is measured, not a log line per stream
     }
     let deployment = try await deployAndWait(services)
     let server = PandaHTTPApp(configuration: configuration, services: services).makeServer()
