@@ -85,6 +85,9 @@ public final class RegistryFixture: Sendable {
     }
 
     /// Stops the registry and removes its storage.
+    /// The registry's process id (whether it still runs: ``TestProcess/isAlive(pid:)``).
+    public var pid: pid_t { process.pid }
+
     public func stop() async {
         await process.stop()
         directory.remove()
