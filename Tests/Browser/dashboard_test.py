@@ -108,6 +108,8 @@ class Environment:
             # Streams end 3 s after they open, like the 5-minute limit in production: forced
             # reconnects with Last-Event-ID, several per deployment. Browsers come back after 500 ms.
             "events.maxStreamSeconds=3", "events.retryMilliseconds=500", "events.closeAfterTerminalSeconds=1",
+            # Its own store: the checkout's ./data (the default) may hold other runs' deployments.
+            "storage.directory=" + os.path.join(self.work, "data"),
         ]
         arguments = [os.path.join(self.bin_dir, "panda"), "serve", "--port", "0"]
         for setting in settings:
