@@ -25,7 +25,8 @@ bin=$(swift build --build-path "$build" --show-bin-path)
 # Link the driver against exactly what that build made (the targets' objects, C shims
 # included), with the module maps of the C modules they import.
 # Swift objects as each target's output-file-map lists them (a directory glob would also
-# pick up objects of sources since removed), and the C targets' objects.
+# pick up objects of sources since removed), and the C targets' objects, in subdirectories
+# too (swift-crypto's BoringSSL is C++ and assembly, as crypto/…/x.cc.o and x.S.o).
 mapfile -t objects < <(python3 - "$bin" <<'PY'
 import glob, json, os, sys
 for build in sorted(glob.glob(os.path.join(sys.argv[1], "*.build"))):
@@ -35,14 +36,15 @@ for build in sorted(glob.glob(os.path.join(sys.argv[1], "*.build"))):
             if source and os.path.exists(source) and os.path.exists(outputs.get("object", "")):
                 print(outputs["object"])
     else:
-        for obj in sorted(glob.glob(os.path.join(build, "*.c.o"))):
+        for obj in sorted(glob.glob(os.path.join(build, "**", "*.o"), recursive=True)):
             print(obj)
 PY
 )
 maps=()
 while read -r map; do maps+=(-Xcc "-fmodule-map-file=$map"); done < <(find "$build/checkouts" Sources -name module.modulemap | sort)
 swiftc -sanitize=fuzzer -parse-as-library -g -I "$bin/Modules" "${maps[@]}" \
-    Tests/Fuzz/Driver/LibFuzzerDriver.swift "${objects[@]}" $(pkg-config --libs libmicrohttpd) -o "$build/panda-fuzz"
+    Tests/Fuzz/Driver/LibFuzzerDriver.swift "${objects[@]}" $(pkg-config --libs libmicrohttpd) -lsqlite3 -lstdc++ \
+    -o "$build/panda-fuzz"
 
 failed=0
 for target in "${targets[@]}"; do
