@@ -47,23 +47,8 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// Strings are escaped exactly as response bodies and events are.
+    private static func quoted(_ text: String) -> String { OrderedJSONEncoder.quoted(text) }
 
     /// `2026-11-29T15:04:05.123Z`.
     private static func timestamp() -> String {
