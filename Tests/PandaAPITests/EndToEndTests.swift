@@ -102,11 +102,7 @@ struct EndToEndTests {
             files: ["Dockerfile": try #require(broken.files["Dockerfile"])], message: "Break the Dockerfile"))
         let third = try await deployAndFollow(api, body: deployBody)
         let stages = third.events.filter { $0.event == "stage" }.map { $0.data["message"]?.stringValue ?? "" }
-        #expect(Array(stages.filter { !$0.contains("출력") }) == [
-            "[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...",
-            "[Stage 1] Repository 클론 완료",
-            "[Stage 1] Dockerfile 찾음",
-        ])
+        #expect(Array(stages.filter { !$0.contains("출력") }) == Array(SpecStageMessages.all.prefix(3)))
         let terminal = try #require(third.events.last)
         #expect(terminal.event == "error")
         #expect(terminal.data["type"]?.stringValue == "error")
@@ -217,15 +213,7 @@ struct EndToEndTests {
             lastStage = stage
         }
 
-        var expected = [
-            "[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...",
-            "[Stage 1] Repository 클론 완료",
-            "[Stage 1] Dockerfile 찾음",
-            "[Stage 1] Docker 이미지 빌드 완료",
-            "[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...",
-            "[Stage 2] ECR 리포지토리 확인 완료",
-            "[Stage 2] ECR 로그인 완료",
-            "[Stage 2] 이미지 Push 완료",
+        var expected = SpecStageMessages.buildAndPush + [
             "[Stage 3] ECS 배포 시작",
             serviceExisted ? "[Stage 3] ECS 서비스 업데이트 완료" : "[Stage 3] ECS 서비스 생성 완료",
             "[Stage 4] CodeDeploy Blue/Green 배포 시작",

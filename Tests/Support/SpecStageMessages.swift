@@ -26,4 +26,7 @@ public enum SpecStageMessages {
         "[Stage 5] 트래픽 전환 완료",
         "[Stage 6] 배포 완료",
     ]
+
+    /// Stages 1 and 2 as a deployment that builds and pushes goes through them, in order.
+    public static let buildAndPush = Array(all.prefix(8))
 }

@@ -9,31 +9,12 @@ import Tools
 /// real AWS"). Driven with the real aws CLI, one attempt per call, against real containers.
 @Suite(.serialized) struct ECSStandInStrictnessTests {
     @Test func behavesLikeAWSWhereMotoIsLenient() async throws {
-        try await DockerEngine.shared.ensureRunning()
-        async let startedMoto = MotoServer.start()
-        let image = try await ECSStandInTests.buildSampleApp()
-        let moto: MotoServer
-        do { moto = try await startedMoto } catch {
-            await DockerEngine.removeImages(image.all)
-            throw error
-        }
         var strictness = ECSStandIn.Strictness()
         // Long enough for two aws CLI runs on a busy machine (each can take seconds).
         strictness.iamPropagation = .seconds(15)
-        var standIn: ECSStandIn?
-        do {
-            standIn = try await ECSStandIn.start(moto: moto, strictness: strictness)
-            try await Self.exercise(standIn!, image: image.reference)
-            try await standIn!.stop()
-            standIn = nil
-        } catch {
-            if let standIn { try? await standIn.stop() }
-            await moto.stop()
-            await DockerEngine.removeImages(image.all)
-            throw error
+        try await ECSStandInTests.withStandIn(strictness: strictness) { _, standIn, image in
+            try await Self.exercise(standIn, image: image)
         }
-        await moto.stop()
-        await DockerEngine.removeImages(image.all)
     }
 
     private static func exercise(_ standIn: ECSStandIn, image: String) async throws {

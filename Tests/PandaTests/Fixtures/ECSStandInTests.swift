@@ -10,9 +10,19 @@ import Tools
     @Test func playsECSAndTheALBForAServiceInMoto() async throws {
         let clock = ContinuousClock()
         let begin = clock.now
+        try await Self.withStandIn { moto, standIn, image in
+            try await Self.exercise(moto: moto, standIn: standIn, image: image, since: begin)
+        }
+        print("ECSStandInTests: whole test \(begin.duration(to: clock.now))")
+    }
+
+    /// Moto, the sample app's image and a stand-in over both for `body` (moto, stand-in, image
+    /// reference); all of them stopped and removed afterwards, however `body` ends.
+    static func withStandIn(strictness: ECSStandIn.Strictness = .init(),
+                            _ body: (MotoServer, ECSStandIn, String) async throws -> Void) async throws {
         try await DockerEngine.shared.ensureRunning()
         async let startedMoto = MotoServer.start()
-        let image = try await Self.buildSampleApp()
+        let image = try await buildSampleApp()
         let moto: MotoServer
         do { moto = try await startedMoto } catch {
             await DockerEngine.removeImages(image.all)
@@ -20,8 +30,8 @@ import Tools
         }
         var standIn: ECSStandIn?
         do {
-            standIn = try await ECSStandIn.start(moto: moto)
-            try await Self.exercise(moto: moto, standIn: standIn!, image: image.reference, since: begin)
+            standIn = try await ECSStandIn.start(moto: moto, strictness: strictness)
+            try await body(moto, standIn!, image.reference)
             try await standIn!.stop()
             standIn = nil
         } catch {
@@ -32,7 +42,6 @@ import Tools
         }
         await moto.stop()
         await DockerEngine.removeImages(image.all)
-        print("ECSStandInTests: whole test \(begin.duration(to: clock.now))")
     }
 
     @Test func readyLineParsing() {

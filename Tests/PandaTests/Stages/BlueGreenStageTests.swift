@@ -6,15 +6,7 @@ import PandaTestSupport
 
 /// Stages 3–6 for real against moto, with the stand-in running the pushed image.
 @Suite(.serialized) struct BlueGreenStageTests {
-    static let firstDeploymentMessages = [
-        "[Stage 1] Dockerfile 탐색 및 Docker Build - Repository 클론 중...",
-        "[Stage 1] Repository 클론 완료",
-        "[Stage 1] Dockerfile 찾음",
-        "[Stage 1] Docker 이미지 빌드 완료",
-        "[Stage 2] ECR에 이미지 Push 중 - ECR로 이미지 Push 중...",
-        "[Stage 2] ECR 리포지토리 확인 완료",
-        "[Stage 2] ECR 로그인 완료",
-        "[Stage 2] 이미지 Push 완료",
+    static let firstDeploymentMessages = SpecStageMessages.buildAndPush + [
         "[Stage 3] ECS 배포 시작",
         "[Stage 3] ECS service-linked role created",
         "[Stage 3] ECS 서비스 생성 완료",
