@@ -45,6 +45,15 @@ panda_mhd_connection_fd(struct MHD_Connection *connection)
     return info == NULL ? -1 : info->connect_fd;
 }
 
+/// The pointer the connection-notify callback stored for this connection (`MHD_get_connection_info` is variadic).
+static inline void *
+panda_mhd_socket_context(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
+}
+
 /// `MHD_set_response_options` is variadic. Without this flag libmicrohttpd drops an
 /// explicit `Connection: keep-alive` for HTTP/1.1 clients.
 static inline enum MHD_Result

@@ -1,3 +1,4 @@
+import CMicroHTTPD
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,14 +13,23 @@ import Glibc
 /// loop), so it needs no lock, and a descriptor it shuts down cannot have been closed
 /// and reused by libmicrohttpd in between.
 final class HeaderDeadlines {
-    private struct Pending {
+    /// One open connection. libmicrohttpd keeps a pointer to it as the connection's socket
+    /// context, so a request costs two field writes here, no table lookup.
+    private final class Watched {
         let descriptor: Int32
-        let deadline: ContinuousClock.Instant
+        /// When the next request's headers are due; `nil` while a request is being answered.
+        var deadline: ContinuousClock.Instant?
+
+        init(descriptor: Int32, deadline: ContinuousClock.Instant) {
+            self.descriptor = descriptor
+            self.deadline = deadline
+        }
     }
 
     private let headerTimeout: Duration
     private let keptAliveTimeout: Duration?
-    private var pending: [OpaquePointer: Pending] = [:]
+    /// Every open connection, changed only when one opens or closes.
+    private var watched: [OpaquePointer: Watched] = [:]
     private var nextSweep = ContinuousClock.now
     /// How often overdue connections are looked for; deadlines are enforced to about this.
     private let sweepInterval = Duration.milliseconds(250)
@@ -32,23 +42,27 @@ final class HeaderDeadlines {
         keptAliveTimeout = idleTimeout.map { $0 + headerTimeout }
     }
 
-    func connectionOpened(_ connection: OpaquePointer, descriptor: Int32) {
-        guard descriptor >= 0 else { return }
-        pending[connection] = Pending(descriptor: descriptor, deadline: .now + headerTimeout)
+    /// `socketContext` is the connection's slot from libmicrohttpd's notify callback.
+    func connectionOpened(_ connection: OpaquePointer, descriptor: Int32, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
+        guard descriptor >= 0, let socketContext else { return }
+        let entry = Watched(descriptor: descriptor, deadline: .now + headerTimeout)
+        watched[connection] = entry
+        socketContext.pointee = Unmanaged.passUnretained(entry).toOpaque()
     }
 
     func headersReceived(_ connection: OpaquePointer) {
-        pending.removeValue(forKey: connection)
+        entry(of: connection)?.deadline = nil
     }
 
     /// A request was answered; the connection may carry another.
-    func requestCompleted(_ connection: OpaquePointer, descriptor: Int32) {
-        guard let keptAliveTimeout, descriptor >= 0 else { return }
-        pending[connection] = Pending(descriptor: descriptor, deadline: .now + keptAliveTimeout)
+    func requestCompleted(_ connection: OpaquePointer) {
+        guard let entry = entry(of: connection) else { return }
+        entry.deadline = keptAliveTimeout.map { .now + $0 }
     }
 
-    func connectionClosed(_ connection: OpaquePointer) {
-        pending.removeValue(forKey: connection)
+    func connectionClosed(_ connection: OpaquePointer, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
+        socketContext?.pointee = nil
+        watched.removeValue(forKey: connection)
     }
 
     /// Shuts down the sockets of overdue connections; libmicrohttpd then sees them end and
@@ -57,11 +71,18 @@ final class HeaderDeadlines {
     func sweep(now: ContinuousClock.Instant = .now) -> Int {
         guard now >= nextSweep else { return 0 }
         nextSweep = now + sweepInterval
-        let overdue = pending.filter { $0.value.deadline <= now }
-        for (connection, entry) in overdue {
+        var cut = 0
+        for entry in watched.values {
+            guard let deadline = entry.deadline, deadline <= now else { continue }
             shutdown(entry.descriptor, Int32(SHUT_RDWR))
-            pending.removeValue(forKey: connection)
+            entry.deadline = nil  // cut once; libmicrohttpd reports the close
+            cut += 1
         }
-        return overdue.count
+        return cut
+    }
+
+    /// The entry `connectionOpened` stored; it lives in `watched` until the connection closes.
+    private func entry(of connection: OpaquePointer) -> Watched? {
+        panda_mhd_socket_context(connection).map { Unmanaged<Watched>.fromOpaque($0).takeUnretainedValue() }
     }
 }

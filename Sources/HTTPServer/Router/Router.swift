@@ -17,11 +17,20 @@ public struct Router: Sendable {
 
     /// Every route in the order added, so an API description can be checked against them.
     public private(set) var routes: [Route] = []
+    /// The routes again, in the order added, grouped by how many segments their path has:
+    /// a request is compared only with the routes it could fit.
+    private var routesBySegmentCount: [[Route]] = []
 
     public init() {}
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method.uppercased(), template: path, pattern: PathPattern(path), handler: handler))
+        let route = Route(method: method.uppercased(), template: path, pattern: PathPattern(path), handler: handler)
+        routes.append(route)
+        let count = route.pattern.segments.count
+        if routesBySegmentCount.count <= count {
+            routesBySegmentCount.append(contentsOf: repeatElement([], count: count + 1 - routesBySegmentCount.count))
+        }
+        routesBySegmentCount[count].append(route)
     }
 
     public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
@@ -30,8 +39,9 @@ public struct Router: Sendable {
 
     public func match(_ request: Request) -> Match {
         let segments = PathPattern.segments(of: request.path)
+        guard segments.count < routesBySegmentCount.count else { return .notFound }
         var allowed: [String] = []
-        for route in routes {
+        for route in routesBySegmentCount[segments.count] {
             guard let parameters = route.pattern.match(segments) else { continue }
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
                 var routed = request

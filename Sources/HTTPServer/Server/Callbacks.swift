@@ -27,8 +27,7 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
 
 let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, requestContext, _ in
     if let cls, let connection {
-        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerDeadlines?
-            .requestCompleted(connection, descriptor: panda_mhd_connection_fd(connection))
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerDeadlines?.requestCompleted(connection)
     }
     guard let requestContext, let opaque = requestContext.pointee else { return }
     requestContext.pointee = nil
@@ -38,12 +37,13 @@ let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, requestC
     }
 }
 
-let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, code in
+let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, socketContext, code in
     guard let cls, let connection else { return }
     guard let deadlines = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerDeadlines else { return }
     switch code {
-    case .CONNECTION_NOTIFY_STARTED: deadlines.connectionOpened(connection, descriptor: panda_mhd_connection_fd(connection))
-    default: deadlines.connectionClosed(connection)
+    case .CONNECTION_NOTIFY_STARTED:
+        deadlines.connectionOpened(connection, descriptor: panda_mhd_connection_fd(connection), socketContext: socketContext)
+    default: deadlines.connectionClosed(connection, socketContext: socketContext)
     }
 }
 
