@@ -43,7 +43,7 @@ public struct JSONObjectWriter {
     public mutating func add(_ key: String, _ value: String?) {
         guard let value else { return }
         appendKey(key)
-        bytes.append(contentsOf: OrderedJSONEncoder.quoted(value).utf8)
+        appendQuoted(value)
     }
 
     public mutating func add(_ key: String, _ value: Int?) {
@@ -52,14 +52,27 @@ public struct JSONObjectWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    public func finished() -> [UInt8] {
-        bytes + [UInt8(ascii: "}")]
+    public mutating func finished() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 
     private mutating func appendKey(_ key: String) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(contentsOf: OrderedJSONEncoder.quoted(key).utf8)
+        appendQuoted(key)
         bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Text that needs no escape (nearly all) is copied as it is, with no string in between.
+    private mutating func appendQuoted(_ text: String) {
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !Node.needsEscaping(utf8) else { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if plain != true { bytes.append(contentsOf: OrderedJSONEncoder.quoted(text).utf8) }
     }
 }
 
@@ -118,13 +131,14 @@ private final class Node {
 
     /// Control characters, `"`, `\\`, and the lead byte of U+2028/U+2029 (E2) send `quoted` the slow way.
     private static func needsEscaping(_ text: String) -> Bool {
-        func scan(_ bytes: some Sequence<UInt8>) -> Bool {
-            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 {
-                return true
-            }
-            return false
+        text.utf8.withContiguousStorageIfAvailable { needsEscaping($0) } ?? needsEscaping(text.utf8)
+    }
+
+    static func needsEscaping(_ utf8: some Sequence<UInt8>) -> Bool {
+        for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 {
+            return true
         }
-        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+        return false
     }
 
     /// A finite binary floating-point number in its shortest round-tripping form (`3`, not `3.0`).
