@@ -131,4 +131,20 @@ import Panda
         let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Mixed())) as? NSDictionary
         #expect(ours != nil && ours == theirs)
     }
+
+    /// The flat writer of error bodies escapes as the encoder does, plain text and hard text alike.
+    @Test func theObjectWriterEscapesAsTheEncoderDoes() throws {
+        let texts = ["plain", "", "배포 완료", "say \"hi\"", "back\\slash", "line\nbreak\ttab\r", "\u{01}bell",
+                     "sep\u{2028}and\u{2029}", "a longer message past the small-string size, still plain"]
+        for text in texts {
+            var writer = JSONObjectWriter()
+            writer.add("message", text)
+            writer.add("status", 400)
+            writer.add("absent", nil as String?)
+            let written = String(decoding: writer.finished(), as: UTF8.self)
+            #expect(written == "{\"message\":\(OrderedJSONEncoder.quoted(text)),\"status\":400}")
+            let parsed = try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any]
+            #expect(parsed?["message"] as? String == text)
+        }
+    }
 }
