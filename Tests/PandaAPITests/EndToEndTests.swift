@@ -360,6 +360,13 @@ struct EndToEndTests {
                 #expect(timing["stage"]?.intValue != nil && timing["wallMs"]?.intValue != nil
                         && timing["childProcessMs"]?.intValue != nil && timing["childProcessCount"]?.intValue != nil,
                         "\(timing)", sourceLocation: sourceLocation)
+                if let awaited = timing["awaitedMs"]?.intValue, let wall = timing["wallMs"]?.intValue {
+                    #expect(awaited <= wall, "\(timing)", sourceLocation: sourceLocation)
+                    // A stage that ran child processes awaited them: never nothing.
+                    if timing["childProcessCount"]?.intValue ?? 0 > 0 { #expect(awaited > 0, "\(timing)", sourceLocation: sourceLocation) }
+                } else {
+                    Issue.record("no awaitedMs in \(timing)", sourceLocation: sourceLocation)
+                }
             }
         }
         return data

@@ -21,7 +21,7 @@ import Tools
             completedAt: finished ? start.addingTimeInterval(95) : nil, facts: facts, failure: failure, eventCount: 29,
             stageTimings: queuePosition == nil ? [
                 StageTiming(stage: 1, name: "Dockerfile discovery and build", wallTime: .milliseconds(1234),
-                            childProcessTime: .milliseconds(1100), childProcessCount: 3),
+                            childProcessTime: .milliseconds(1100), childProcessCount: 3, awaitedTime: .milliseconds(1150)),
             ] : [],
             queuePosition: queuePosition)
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/orchestration/run.sh - Panda's orchestration overhead: runs the demo's deployments
 # (scripts/demo.sh: fixtures + release panda, v1 then v2 blue/green), then reads each
-# result's `stageTimings` and prints, per stage, wall time, summed child-process time,
-# the deliberate waits (poll and health-check intervals, estimated from the configuration)
+# result's `stageTimings` and prints, per stage, wall time, child processes, the time the
+# engine measured as awaited (child processes or deliberate pauses, concurrent ones once)
 # and what is left: Panda's own time. Goal: under 2 % of the deployment's wall time.
 # Prints figures; never asserts.
 #

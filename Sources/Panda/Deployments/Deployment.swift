@@ -47,10 +47,40 @@ public struct StageTiming: Sendable, Equatable, Codable {
     public var childProcessCount: Int
     /// The same, per tool (`git`, `docker`, `aws`, `curl`, `other`).
     public var childProcessesByTool: [String: ToolTime] = [:]
+    /// The part of the wall time in which the stage awaited something outside Panda: at least
+    /// one child process running, or a deliberate pause (poll interval, probe spacing, backoff).
+    /// Concurrent waits count once, so `wallTime - awaitedTime` is Panda's own time.
+    public var awaitedTime = Duration.zero
 
     public struct ToolTime: Sendable, Equatable, Codable {
         public var count = 0
         public var time = Duration.zero
+    }
+
+    public init(stage: Int, name: String, wallTime: Duration = .zero, childProcessTime: Duration = .zero,
+                childProcessCount: Int = 0, awaitedTime: Duration = .zero) {
+        self.stage = stage
+        self.name = name
+        self.wallTime = wallTime
+        self.childProcessTime = childProcessTime
+        self.childProcessCount = childProcessCount
+        self.awaitedTime = awaitedTime
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case stage, name, wallTime, childProcessTime, childProcessCount, childProcessesByTool, awaitedTime
+    }
+
+    /// Timings stored before a field existed read it as zero.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        stage = try container.decode(Int.self, forKey: .stage)
+        name = try container.decode(String.self, forKey: .name)
+        wallTime = try container.decode(Duration.self, forKey: .wallTime)
+        childProcessTime = try container.decode(Duration.self, forKey: .childProcessTime)
+        childProcessCount = try container.decode(Int.self, forKey: .childProcessCount)
+        childProcessesByTool = try container.decodeIfPresent([String: ToolTime].self, forKey: .childProcessesByTool) ?? [:]
+        awaitedTime = try container.decodeIfPresent(Duration.self, forKey: .awaitedTime) ?? .zero
     }
 }
 
@@ -113,6 +143,9 @@ public final class Deployment: Sendable {
         var facts = DeploymentFacts()
         var failure: DeploymentFailure?
         var stageTimings: [StageTiming] = []
+        /// What the running stage awaits now (child processes and pauses), and since when;
+        /// the interval is counted to the stage when the last one ends or the stage is left.
+        var awaiting = (count: 0, since: ContinuousClock.now, stageOpen: false)
         var queuePosition: Int?
         var cancelRequested = false
         /// The connections with their secrets; dropped when the deployment ends.
@@ -243,8 +276,9 @@ public final class Deployment: Sendable {
     func enterStage(_ stage: any Stage) {
         state.withLock { state in
             state.currentStage = stage.number
-            state.stageTimings.append(StageTiming(stage: stage.number, name: stage.name, wallTime: .zero,
-                                                  childProcessTime: .zero, childProcessCount: 0))
+            state.stageTimings.append(StageTiming(stage: stage.number, name: stage.name))
+            state.awaiting.stageOpen = true
+            state.awaiting.since = .now
         }
         persistLogging()
     }
@@ -259,9 +293,34 @@ public final class Deployment: Sendable {
         }
     }
 
+    /// Something outside Panda is being awaited (a child process, a pause) until `endAwaiting`.
+    func beginAwaiting() {
+        state.withLock { state in
+            if state.awaiting.count == 0 { state.awaiting.since = .now }
+            state.awaiting.count += 1
+        }
+    }
+
+    func endAwaiting() {
+        state.withLock { state in
+            state.awaiting.count -= 1
+            if state.awaiting.count == 0 { Self.countAwaited(&state) }
+        }
+    }
+
+    /// Adds the open awaiting interval to the running stage; what runs past its end is not its time.
+    private static func countAwaited(_ state: inout State) {
+        guard state.awaiting.stageOpen, !state.stageTimings.isEmpty else { return }
+        let now = ContinuousClock.now
+        state.stageTimings[state.stageTimings.count - 1].awaitedTime += now - state.awaiting.since
+        state.awaiting.since = now
+    }
+
     func leaveStage(wallTime: Duration) {
         state.withLock { state in
             guard !state.stageTimings.isEmpty else { return }
+            if state.awaiting.count > 0 { Self.countAwaited(&state) }
+            state.awaiting.stageOpen = false
             state.stageTimings[state.stageTimings.count - 1].wallTime = wallTime
         }
         persistLogging()

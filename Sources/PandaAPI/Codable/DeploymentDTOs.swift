@@ -81,6 +81,9 @@ struct StageTimingBody: Encodable {
     let wallMs: Int
     let childProcessMs: Int
     let childProcessCount: Int
+    /// Time in which something outside Panda was awaited (child processes, deliberate pauses),
+    /// concurrent waits counted once: `wallMs - awaitedMs` is Panda's own time.
+    let awaitedMs: Int
     /// Per tool, in name order: `{"aws": {"count": 3, "ms": 1840}, …}`.
     let childProcessesByTool: ToolTimes
 
@@ -90,6 +93,7 @@ struct StageTimingBody: Encodable {
         wallMs = Self.milliseconds(timing.wallTime)
         childProcessMs = Self.milliseconds(timing.childProcessTime)
         childProcessCount = timing.childProcessCount
+        awaitedMs = min(Self.milliseconds(timing.awaitedTime), wallMs)  // rounding must not make it exceed the wall time
         childProcessesByTool = ToolTimes(timing.childProcessesByTool)
     }
 

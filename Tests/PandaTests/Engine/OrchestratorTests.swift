@@ -30,6 +30,32 @@ import Tools
         #expect(UUID(uuidString: first.id) != nil)
     }
 
+    /// Awaited time is the union of what a stage waits on: two concurrent 1 s processes and a
+    /// 0.2 s pause count about 1.2 s, not the 2 s of summed process time plus the pause.
+    @Test func awaitedTimeCountsConcurrentWaitsOnce() async throws {
+        struct ConcurrentStage: Stage {
+            let number = 3
+            let name = "concurrent"
+            var failureCode: ErrorCode { .ecsDeploymentFailed }
+            func run(in context: DeploymentContext) async throws {
+                let sleep = Command("sleep", arguments: ["1"], timeout: .seconds(30))
+                async let first = context.run(sleep)
+                async let second = context.run(sleep)
+                _ = try await (first, second)
+                try await context.pause(for: .milliseconds(200))
+            }
+        }
+        let harness = await EngineHarness { [ConcurrentStage()] }
+        let deployment = try await harness.start()
+        let snapshot = await harness.finished(deployment)
+        #expect(snapshot.status == .completed, "\(snapshot.failure?.message ?? "")")
+        let timing = try #require(snapshot.stageTimings.first)
+        #expect(timing.childProcessCount == 2 && timing.childProcessTime >= .seconds(2))
+        #expect(timing.awaitedTime >= .milliseconds(1200), "\(timing)")
+        #expect(timing.awaitedTime <= timing.wallTime, "\(timing)")
+        #expect(timing.awaitedTime < timing.childProcessTime, "the two processes overlap and count once: \(timing)")
+    }
+
     @Test func waitingBeforeAStageIsNotTheStagesTime() async throws {
         // Like stage 3 waiting for another deployment of the same application: the wait (2 s) is
         // longer than the stage's timeout (1 s), and the stage still runs to completion.

@@ -6,6 +6,17 @@ import PandaTestSupport
 
 /// The SQLite store on a real file: sealing, the key, permissions, what a reopen finds.
 @Suite struct StorageTests {
+    /// Stage timings stored by a build before `awaitedTime` existed still read, as zero.
+    @Test func stageTimingsStoredBeforeAwaitedTimeStillRead() throws {
+        let timing = StageTiming(stage: 3, name: "ECS service", wallTime: .seconds(2), childProcessTime: .seconds(1),
+                                 childProcessCount: 2, awaitedTime: .milliseconds(900))
+        var fields = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(timing)) as? [String: Any])
+        #expect(fields.removeValue(forKey: "awaitedTime") != nil)
+        let old = try JSONDecoder().decode(StageTiming.self, from: JSONSerialization.data(withJSONObject: fields))
+        #expect(old.awaitedTime == .zero && old.wallTime == .seconds(2) && old.childProcessCount == 2)
+        #expect(try JSONDecoder().decode(StageTiming.self, from: JSONEncoder().encode(timing)) == timing)
+    }
+
     static let token = "ghp_storageTestToken0123456789abcdef"
     static let accessKeyId = "AKIASTORAGETEST12345"
     static let secretAccessKey = "storage/Test+Secret/AccessKey0123456789xyz"

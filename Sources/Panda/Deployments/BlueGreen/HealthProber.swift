@@ -84,7 +84,7 @@ extension DeploymentContext {
     func steadyProbe(_ url: String) async throws -> ProbeResult {
         let first = try await probe(url)
         guard !first.isHealthy else { return first }
-        try await Task.sleep(for: healthInterval)
+        try await pause(for: healthInterval)
         let second = try await probe(url)
         if second.isHealthy {
             publish("[Stage \(stageNumber)] HealthCheck: transient failure ignored", details: [
@@ -100,7 +100,7 @@ extension DeploymentContext {
     func probeSeries(_ url: String, count: Int, interval: Duration) async throws -> ProbeSummary {
         var probes: [ProbeResult] = []
         for index in 0..<count {
-            if index > 0 { try await Task.sleep(for: interval) }
+            if index > 0 { try await pause(for: interval) }
             probes.append(try await steadyProbe(url))
         }
         return ProbeSummary(probes: probes)

@@ -52,7 +52,7 @@ extension DeploymentContext {
                 publish("[Stage \(stageNumber)] Waiting for IAM: \(what) is not usable yet", details: [
                     "reason": .string(failure.reason), "retryInSeconds": .integer(Int(pause.components.seconds)),
                 ])
-                try await Task.sleep(for: pause)
+                try await self.pause(for: pause)
                 pause = min(pause * 2, .seconds(10))
             }
         }

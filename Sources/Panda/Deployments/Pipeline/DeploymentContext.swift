@@ -101,8 +101,19 @@ public final class DeploymentContext: Sendable {
     /// Runs a child process and hands each output line to `onLine` as it arrives.
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
-        defer { deployment.recordChildProcess(ContinuousClock.now - started, tool: command.tool) }
+        deployment.beginAwaiting()
+        defer {
+            deployment.endAwaiting()
+            deployment.recordChildProcess(ContinuousClock.now - started, tool: command.tool)
+        }
         return try await runner.run(command, logger: logger, onLine: onLine)
+    }
+
+    /// A deliberate wait (poll interval, probe spacing, backoff): counted as awaited time, not Panda's own.
+    public func pause(for duration: Duration) async throws {
+        deployment.beginAwaiting()
+        defer { deployment.endAwaiting() }
+        try await Task.sleep(for: duration)
     }
 
     func enter(_ stage: any Stage) {

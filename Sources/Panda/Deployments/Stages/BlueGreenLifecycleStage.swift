@@ -90,7 +90,7 @@ public struct BlueGreenLifecycleStage: Stage {
             } catch let failure as AWSCallFailure where failure.isTransient {
                 context.logger.info("stage 4 poll: transient AWS error, polling on", metadata: ["reason": "\(failure.reason)"])
             }
-            try await Task.sleep(for: interval)
+            try await context.pause(for: interval)
         }
     }
 

@@ -14,7 +14,7 @@ public struct CompletionStage: Stage {
         if bake > 0 {
             let deadline = ContinuousClock.now + .seconds(bake)
             while ContinuousClock.now < deadline {
-                try await Task.sleep(for: min(context.healthInterval, deadline - .now))
+                try await context.pause(for: min(context.healthInterval, deadline - .now))
                 let probe = try await context.steadyProbe(context.healthURL(plan.productionURL))
                 if !probe.isHealthy {
                     try await context.rollBack(

@@ -21,7 +21,7 @@ public struct HealthCheckAndSwitchStage: Stage {
         var greenProbes: [ProbeResult] = []
         var blueProbes: [ProbeResult] = []
         for check in 1...health.checks {
-            if check > 1 { try await Task.sleep(for: context.healthInterval) }
+            if check > 1 { try await context.pause(for: context.healthInterval) }
             async let green = context.steadyProbe(greenURL)
             async let blue: ProbeResult? = plan.blue == nil ? nil : context.probe(productionURL)
             let (greenResult, blueResult) = try await (green, blue)

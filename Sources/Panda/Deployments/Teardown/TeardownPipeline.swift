@@ -27,6 +27,6 @@ extension DeploymentContext {
 
     /// Waits before looking again at something AWS removes in the background.
     func pauseBeforeRetry() async throws {
-        try await Task.sleep(for: .seconds(configuration.health.pollIntervalSeconds))
+        try await pause(for: .seconds(configuration.health.pollIntervalSeconds))
     }
 }
