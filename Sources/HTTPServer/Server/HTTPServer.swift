@@ -197,12 +197,13 @@ public final class HTTPServer: @unchecked Sendable {
             if listenSocket >= 0 { close(listenSocket) }
             liveStreams.finishAll()
         }
-        let idle = liveStreams.count == 0 && suspendedForWork.load(ordering: .acquiring) == 0
+        // Work queues its connection's resume before it stops counting as suspended.
+        let idle = liveStreams.count == 0 && suspendedForWork.load(ordering: .acquiring) == 0 && !waker.hasQueuedResumes
         return idle || ContinuousClock.now >= deadline
     }
 
     private func stopDaemon() {
-        let stillSuspended = liveStreams.count > 0 || suspendedForWork.load(ordering: .acquiring) > 0
+        let stillSuspended = liveStreams.count > 0 || suspendedForWork.load(ordering: .acquiring) > 0 || waker.hasQueuedResumes
         if stillSuspended {
             // Stopping now would hit MHD_PANIC; the process is exiting anyway.
             logger.warning("shutdown grace period over with connections still open; leaving them to the exit")

@@ -6,10 +6,21 @@ import Glibc
 /// Wakes the server thread out of its wait. libmicrohttpd in external mode does not wake
 /// the caller's loop when a connection is resumed (and its timeout ignores pending
 /// resumes), so every resume is followed by a wake. Wakes coalesce into one pipe byte.
+///
+/// Resumes asked for on other threads are handed to the server thread, which resumes them
+/// all at once before it runs libmicrohttpd: an event fanned out to thousands of streams
+/// costs the publisher one list append per stream, and libmicrohttpd's lock is not fought over.
 final class LoopWaker: Sendable {
     private let readEnd: Int32
     private let writeEnd: Int32
     private let pending = Atomic<Bool>(false)
+    /// Connections to resume on the server thread; `nil` once closed (the daemon is gone).
+    private let resumes = Mutex<[QueuedResume]?>([])
+
+    /// A connection pointer in transit to the server thread, which alone dereferences it.
+    private struct QueuedResume: @unchecked Sendable {
+        let connection: OpaquePointer
+    }
     /// Whether the descriptors are closed. Work that outlives the shutdown grace period still
     /// resumes its connection and wakes; after `close` that must write nowhere, since the
     /// descriptor number may by then belong to another file.
@@ -36,16 +47,38 @@ final class LoopWaker: Sendable {
         }
     }
 
-    /// Called by the server thread before it runs libmicrohttpd, so no wake is lost.
+    /// Has the server thread resume `connection`, then wakes it.
+    func resumeOnLoop(_ connection: OpaquePointer) {
+        let queued = resumes.withLock { resumes -> Bool in
+            guard resumes != nil else { return false }
+            resumes!.append(QueuedResume(connection: connection))
+            return true
+        }
+        if queued { wake() }
+    }
+
+    /// Whether a resume waits for the next `drain` (shutdown must not stop the daemon then).
+    var hasQueuedResumes: Bool { resumes.withLock { !($0?.isEmpty ?? true) } }
+
+    /// Called by the server thread before it runs libmicrohttpd, so no wake is lost: resumes
+    /// the connections handed over since the last call.
     func drain() {
         // Read, then clear: a wake that lands in between finds `pending` set and writes
-        // nothing, but its resume happened before the MHD_run that follows this drain.
+        // nothing, but what it queued is taken below, before the MHD_run that follows.
         var bytes = [UInt8](repeating: 0, count: 64)
         _ = read(readEnd, &bytes, bytes.count)
         pending.store(false, ordering: .releasing)
+        let queued = resumes.withLock { resumes -> [QueuedResume] in
+            guard let taken = resumes, !taken.isEmpty else { return [] }
+            resumes = []
+            resumes!.reserveCapacity(taken.count)
+            return taken
+        }
+        for resume in queued { MHD_resume_connection(resume.connection) }
     }
 
     func close() {
+        resumes.withLock { $0 = nil }
         closed.withLock { closed in
             guard !closed else { return }
             closed = true
@@ -56,7 +89,8 @@ final class LoopWaker: Sendable {
 
 }
 
-/// A libmicrohttpd connection handle that can be resumed from any thread.
+/// A libmicrohttpd connection handle that can be resumed from any thread (the server
+/// thread does the resuming).
 struct ConnectionHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     let waker: LoopWaker
@@ -66,8 +100,7 @@ struct ConnectionHandle: @unchecked Sendable {
     }
 
     func resume() {
-        MHD_resume_connection(pointer)
-        waker.wake()
+        waker.resumeOnLoop(pointer)
     }
 }
 

@@ -11,6 +11,10 @@ extension DeploymentContext {
     func switchTraffic(_ plan: BlueGreenPlan, toGreen: Bool) async throws {
         let production = toGreen ? plan.green : plan.green.other
         record { $0.intendedProductionSlot = production.rawValue }
+        forgetProductionSlot()
+        // One after the other, production first: moved at once, the new production target group
+        // can be left on no listener for a moment, and targets that leave every listener come
+        // back through `initial` health checks (production answered 503 when tried).
         try await Task {
             try await pointListener(plan.productionListenerARN, at: plan.targetGroupARN(production))
             try await pointListener(plan.testListenerARN, at: plan.targetGroupARN(production.other))
@@ -22,15 +26,23 @@ extension DeploymentContext {
     func productionSlot(_ plan: BlueGreenPlan) async throws -> Slot? {
         let listeners = try await aws { $0.elbv2.describeListeners(loadBalancerARN: plan.loadBalancerARN) }
         let production = listeners["Listeners"]?.arrayValue.compactMap(Listener.init).first { $0.arn == plan.productionListenerARN }
-        return Slot.allCases.first { production?.targetGroupARN != nil && plan.targetGroupARN($0) == production?.targetGroupARN }
+        let slot = Slot.allCases.first { production?.targetGroupARN != nil && plan.targetGroupARN($0) == production?.targetGroupARN }
+        rememberProductionSlot(slot)
+        return slot
     }
 
     /// The deployment's clean-up: green goes back to 0 tasks unless production forwards to it
     /// (a switch that failed half way, or was cancelled, may have moved production already).
+    /// The listener is read again unless it was read after the last switch (stage 6 does):
+    /// only this deployment moves it, under the application's lock.
     func stopGreenUnlessServing(_ plan: BlueGreenPlan) async {
         let serving: Slot?
         do {
-            serving = try await productionSlot(plan)
+            if let remembered = rememberedProductionSlot() {
+                serving = remembered
+            } else {
+                serving = try await productionSlot(plan)
+            }
         } catch {
             logger.warning("clean-up: could not read the production listener; green left running", metadata: ["error": "\(error)"])
             return

@@ -140,7 +140,10 @@ public final class EventLog: Sendable {
             guard let first = state.recent.first, sequence >= first.sequence - 1 else {
                 return state.count == 0 ? [] : nil
             }
-            return Array(state.recent.drop { $0.sequence <= sequence }.prefix(limit))
+            // Recent events have consecutive sequence numbers: the reader's place is an index,
+            // found without a scan (every woken stream asks this on every event).
+            let start = min(sequence - first.sequence + 1, state.recent.count)
+            return Array(state.recent[start..<min(start + limit, state.recent.count)])
         }
         if let recent { return recent }
         do {

@@ -14,6 +14,8 @@ public final class DeploymentContext: Sendable {
     private let currentStageNumber: Mutex<Int>
     private let finishers = Mutex<[@Sendable () async -> Void]>([])
     private let blueGreenPlan = Mutex<BlueGreenPlan?>(nil)
+    /// What the production listener forwarded to when last read, until the next switch.
+    private let productionReading = Mutex<Slot??>(nil)
     /// Serializes stages 3–6 of deployments of the same application.
     let applicationLocks: ApplicationLocks
     /// Stage 3's findings per application, kept between deployments.
@@ -88,6 +90,12 @@ public final class DeploymentContext: Sendable {
         guard let plan else { throw StageFailure("Stage 3 left no plan", errorCode: .unexpectedError) }
         return plan
     }
+
+    func rememberProductionSlot(_ slot: Slot?) { productionReading.withLock { $0 = .some(slot) } }
+    func forgetProductionSlot() { productionReading.withLock { $0 = nil } }
+    /// `nil` when the listener has not been read since the last switch; `.some(nil)` when it
+    /// forwarded to neither slot.
+    func rememberedProductionSlot() -> Slot?? { productionReading.withLock { $0 } }
 
     public func record(_ update: (inout DeploymentFacts) -> Void) {
         deployment.updateFacts(update)

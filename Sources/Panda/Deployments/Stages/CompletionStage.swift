@@ -22,11 +22,13 @@ public struct CompletionStage: Stage {
                 }
             }
         }
+        // Recording production in the load balancer's tags does not wait for the scale-down.
+        async let recorded: Void = context.recordProduction(of: plan)
         // Never scale down what production forwards to (read from the listener, not assumed).
         if let blue = plan.blue, try await context.productionSlot(plan) != blue {
             try await context.scale(plan.serviceName(blue), cluster: plan.clusterName, to: 0)
         }
-        await context.recordProduction(of: plan)
+        await recorded
         let facts = context.facts
         context.publish(.deploymentCompleted, details: [
             "finalService": .string(facts.finalService), "blueUrl": .string(facts.blueURL), "greenUrl": .string(facts.greenURL),
