@@ -35,18 +35,30 @@ struct Provisioner {
 
     /// The load balancer's group (production and test ports open to the allowed CIDRs) and
     /// the tasks' group (the container port open only to the load balancer's group).
-    func securityGroups(in network: Network, containerPort: Int) async throws -> (loadBalancer: String, tasks: String) {
-        let loadBalancer = try await securityGroup(names.loadBalancerSecurityGroup, vpc: network.vpcID,
-                                                   description: "Panda load balancer for \(names.application)")
-        // Production is open to aws.allowedCIDRs, the test listener (green before any check) to its own list.
-        try await exposePort(settings.productionPort, to: settings.allowedCIDRs, groupID: loadBalancer.id, permissions: loadBalancer.permissions)
-        try await exposePort(settings.testPort, to: settings.testListenerCIDRs, groupID: loadBalancer.id, permissions: loadBalancer.permissions)
+    /// The load balancer's security group, found or created (its ports are opened by `expose`).
+    func loadBalancerSecurityGroup(in network: Network) async throws -> (id: String, permissions: [JSONValue]) {
+        try await securityGroup(names.loadBalancerSecurityGroup, vpc: network.vpcID,
+                                description: "Panda load balancer for \(names.application)")
+    }
+
+    /// Production is open to aws.allowedCIDRs, the test listener (green before any check) to its
+    /// own list; the two ports are set at the same time.
+    func expose(_ loadBalancerGroup: (id: String, permissions: [JSONValue])) async throws {
+        async let production: Void = exposePort(settings.productionPort, to: settings.allowedCIDRs,
+                                                groupID: loadBalancerGroup.id, permissions: loadBalancerGroup.permissions)
+        async let test: Void = exposePort(settings.testPort, to: settings.testListenerCIDRs,
+                                          groupID: loadBalancerGroup.id, permissions: loadBalancerGroup.permissions)
+        _ = try await (production, test)
+    }
+
+    /// The tasks' security group, open on the container port to the load balancer's group only.
+    func taskSecurityGroup(in network: Network, containerPort: Int, loadBalancerGroup: String) async throws -> String {
         let tasks = try await securityGroup(names.taskSecurityGroup, vpc: network.vpcID,
                                             description: "Panda tasks for \(names.application)")
-        if !tasks.permissions.allowsGroup(port: containerPort, loadBalancer.id) {
-            try await authorize(tasks.id, EC2IngressRule(port: containerPort, from: .securityGroup(loadBalancer.id)))
+        if !tasks.permissions.allowsGroup(port: containerPort, loadBalancerGroup) {
+            try await authorize(tasks.id, EC2IngressRule(port: containerPort, from: .securityGroup(loadBalancerGroup)))
         }
-        return (loadBalancer.id, tasks.id)
+        return tasks.id
     }
 
     private func securityGroup(_ name: String, vpc: String, description: String) async throws -> (id: String, permissions: [JSONValue]) {
@@ -84,30 +96,34 @@ struct Provisioner {
         return LoadBalancer(arn: arn, dnsName: dns)
     }
 
+    /// Both slots' target groups, found or created side by side.
     func targetGroups(in network: Network, containerPort: Int) async throws -> [Slot: String] {
         let healthCheck = try Self.healthCheck(context.configuration.health)
-        var arns: [Slot: String] = [:]
-        for slot in Slot.allCases {
-            let name = names.targetGroup(slot)
-            let found = try await context.aws(tolerating: ["TargetGroupNotFound"]) { $0.elbv2.describeTargetGroups(names: [name]) }
-            let existing = found?["TargetGroups"]?.arrayValue.first
-            var arn = existing?["TargetGroupArn"]?.stringValue
-            if let existing, let arn, !Self.matches(existing, healthCheck) {
-                try await context.aws { $0.elbv2.modifyTargetGroup(arn: arn, healthCheck: healthCheck) }
-            }
-            if arn == nil {
-                arn = try await context.aws {
-                    $0.elbv2.createTargetGroup(name: name, port: containerPort, vpcID: network.vpcID, healthCheck: healthCheck,
-                                               tags: context.applicationTags)
-                }["TargetGroups"]?.arrayValue.first?["TargetGroupArn"]?.stringValue
-            }
-            guard let arn else { throw StageFailure("Elastic Load Balancing answered without target group \(name)'s ARN") }
-            // Set on existing groups too: full discovery runs once per application and process,
-            // so a changed setting reaches what was created before.
-            try await context.aws { $0.elbv2.setDeregistrationDelay(targetGroupARN: arn, seconds: settings.deregistrationDelaySeconds) }
-            arns[slot] = arn
+        async let a = targetGroup(.a, in: network, containerPort: containerPort, healthCheck: healthCheck)
+        async let b = targetGroup(.b, in: network, containerPort: containerPort, healthCheck: healthCheck)
+        return try await [.a: a, .b: b]
+    }
+
+    private func targetGroup(_ slot: Slot, in network: Network, containerPort: Int,
+                             healthCheck: TargetGroupHealthCheck) async throws -> String {
+        let name = names.targetGroup(slot)
+        let found = try await context.aws(tolerating: ["TargetGroupNotFound"]) { $0.elbv2.describeTargetGroups(names: [name]) }
+        let existing = found?["TargetGroups"]?.arrayValue.first
+        var arn = existing?["TargetGroupArn"]?.stringValue
+        if let existing, let arn, !Self.matches(existing, healthCheck) {
+            try await context.aws { $0.elbv2.modifyTargetGroup(arn: arn, healthCheck: healthCheck) }
         }
-        return arns
+        if arn == nil {
+            arn = try await context.aws {
+                $0.elbv2.createTargetGroup(name: name, port: containerPort, vpcID: network.vpcID, healthCheck: healthCheck,
+                                           tags: context.applicationTags)
+            }["TargetGroups"]?.arrayValue.first?["TargetGroupArn"]?.stringValue
+        }
+        guard let arn else { throw StageFailure("Elastic Load Balancing answered without target group \(name)'s ARN") }
+        // Set on existing groups too: full discovery runs once per application and process,
+        // so a changed setting reaches what was created before.
+        try await context.aws { $0.elbv2.setDeregistrationDelay(targetGroupARN: arn, seconds: settings.deregistrationDelaySeconds) }
+        return arn
     }
 
     /// The target groups' health check, from Panda's health settings.
@@ -136,12 +152,21 @@ struct Provisioner {
     func listeners(of balancer: LoadBalancer, targetGroups: [Slot: String]) async throws -> (production: Listener, test: Listener) {
         let found = try await context.aws { $0.elbv2.describeListeners(loadBalancerARN: balancer.arn) }
         var listeners = found["Listeners"]?.arrayValue.compactMap(Listener.init) ?? []
-        for (port, slot) in [(settings.productionPort, Slot.a), (settings.testPort, Slot.b)] where !listeners.contains(where: { $0.port == port }) {
-            let created = try await context.aws {
-                $0.elbv2.createListener(loadBalancerARN: balancer.arn, port: port, targetGroupARN: targetGroups[slot] ?? "",
-                                        tags: context.applicationTags)
+        // The missing ones (both, the first time) are created side by side.
+        let missing = [(settings.productionPort, Slot.a), (settings.testPort, Slot.b)].filter { port, _ in
+            !listeners.contains { $0.port == port }
+        }
+        listeners += try await withThrowingTaskGroup(of: [Listener].self) { group in
+            for (port, slot) in missing {
+                group.addTask {
+                    let created = try await context.aws {
+                        $0.elbv2.createListener(loadBalancerARN: balancer.arn, port: port, targetGroupARN: targetGroups[slot] ?? "",
+                                                tags: context.applicationTags)
+                    }
+                    return created["Listeners"]?.arrayValue.compactMap(Listener.init) ?? []
+                }
             }
-            listeners += created["Listeners"]?.arrayValue.compactMap(Listener.init) ?? []
+            return try await group.reduce(into: []) { $0 += $1 }
         }
         guard let production = listeners.first(where: { $0.port == settings.productionPort }),
               let test = listeners.first(where: { $0.port == settings.testPort }) else {

@@ -22,8 +22,10 @@ public struct ECRPushStage: Stage {
         let repository = ImageNaming.repository(owner: request.owner, repo: request.repo)
         // The login password does not depend on the repository: both are asked for at once.
         async let pendingPassword = loginPassword(aws: aws, context: context)
-        let repositoryURI = try await ensureRepository(repository, context: context)
+        let (repositoryURI, setsLifecycle) = try await ensureRepository(repository, context: context)
         context.publish(.repositoryReady, details: ["repository": .string(repository), "repositoryUri": .string(repositoryURI)])
+        // The lifecycle policy does not hold up the push.
+        async let lifecycleSet: Void = setsLifecycle ? keepNewestImages(in: repository, context: context) : ()
 
         let override = context.configuration.aws.registryHostOverride
         let registryHost = override.isEmpty ? String(repositoryURI.prefix { $0 != "/" }) : override
@@ -49,6 +51,7 @@ public struct ECRPushStage: Stage {
         relay.flush()
         guard push.succeeded else { throw StageFailure("docker push failed:\n\(relay.lastLines(5))") }
         let digest = Self.digest(fromPushOutput: push.stdout)
+        try await lifecycleSet
         context.record {
             $0.imageURI = remoteImage
             $0.imageDigest = digest
@@ -56,7 +59,8 @@ public struct ECRPushStage: Stage {
         context.publish(.imagePushed, details: ["uri": .string(remoteImage), "digest": .string(digest)])
     }
 
-    private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> String {
+    /// The repository's URI, and whether the lifecycle policy is to be set on it now.
+    private func ensureRepository(_ repository: String, context: DeploymentContext) async throws -> (uri: String, setsLifecycle: Bool) {
         let settings = context.configuration.aws
         let described = try await context.aws(tolerating: ["RepositoryNotFoundException"]) {
             $0.ecr.describeRepositories(names: [repository])
@@ -65,18 +69,12 @@ public struct ECRPushStage: Stage {
             // The first deployment of the application in this process applies the configured
             // lifecycle to a repository created before (a setting may have changed since);
             // later ones, whose stage 3 facts are known, do not spend a call on it.
-            if await context.infrastructureFacts.load(context.request.applicationKey) == nil {
-                try await context.aws { $0.ecr.keepNewestImages(repository: repository, keep: settings.ecrKeepImages) }
-            }
-            return uri
+            return (uri, await context.infrastructureFacts.load(context.request.applicationKey) == nil)
         }
         // Another deployment of the same repository may create it first: then look again.
         let created = try await context.aws(tolerating: ["RepositoryAlreadyExistsException"]) {
             $0.ecr.createRepository(name: repository, scanOnPush: settings.ecrScanOnPush, immutableTags: settings.ecrImmutableTags,
                                     tags: context.applicationTags)
-        }
-        if created != nil {
-            try await context.aws { $0.ecr.keepNewestImages(repository: repository, keep: settings.ecrKeepImages) }
         }
         let repositoryJSON = if let created {
             created["repository"]
@@ -86,7 +84,11 @@ public struct ECRPushStage: Stage {
         guard let uri = repositoryJSON?["repositoryUri"]?.stringValue, !uri.isEmpty else {
             throw StageFailure("ECR answered without a repository URI")
         }
-        return uri
+        return (uri, created != nil)
+    }
+
+    private func keepNewestImages(in repository: String, context: DeploymentContext) async throws {
+        try await context.aws { $0.ecr.keepNewestImages(repository: repository, keep: context.configuration.aws.ecrKeepImages) }
     }
 
     private func loginPassword(aws: AWSCLI, context: DeploymentContext) async throws -> Secret {
