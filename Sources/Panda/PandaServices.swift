@@ -26,7 +26,7 @@ public struct PandaServices: Sendable {
         connectionLogger[metadataKey: "component"] = "connections"
         var deploymentLogger = logger
         deploymentLogger[metadataKey: "component"] = "deployments"
-        let runner = ProcessRunner(logger: processLogger, owner: childOwner)
+        let runner = ProcessRunner(logger: processLogger, owner: childOwner, niceness: configuration.commands.niceness)
         let readiness = Readiness()
         let connections = ConnectionService(configuration: configuration, runner: runner, logger: connectionLogger,
                                             registry: ConnectionRegistry(storage: storage.reportingWrites(to: readiness)))

@@ -21,6 +21,19 @@ import Tools
         #expect(result.processID > 0)
     }
 
+    /// With a niceness, a child runs that much lower in CPU priority (coreutils `nice` with no
+    /// arguments prints its own), and a timeout still ends its whole group.
+    @Test func childrenRunAtTheRunnersNiceness() async throws {
+        let niced = ProcessRunner(logger: .quiet, terminationGrace: .milliseconds(500), niceness: 7)
+        let base = Int(try await runner.run(Command("nice", timeout: .seconds(30))).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let lowered = Int(try await niced.run(Command("nice", timeout: .seconds(30))).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(base != nil && lowered == min(19, (base ?? 0) + 7), "base \(String(describing: base)), niced \(String(describing: lowered))")
+
+        await #expect(throws: ProcessError.self) {
+            _ = try await niced.run(shell("sleep 30 & echo $! > /dev/null; sleep 30", timeout: .milliseconds(300)))
+        }
+    }
+
     @Test func nonZeroExitSurfacesStatusAndStderr() async throws {
         let result = try await runner.run(shell("echo working; echo 'fatal: bad ref' >&2; exit 3"))
         #expect(result.status == .exited(3))

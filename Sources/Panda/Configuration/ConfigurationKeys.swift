@@ -184,6 +184,7 @@ extension ConfigurationKey {
         int("commands.awsTimeoutSeconds", 1...3600, \.commands.awsTimeoutSeconds),
         int("commands.dockerTimeoutSeconds", 1...3600, \.commands.dockerTimeoutSeconds),
         int("commands.gitTimeoutSeconds", 1...3600, \.commands.gitTimeoutSeconds),
+        int("commands.niceness", 0...19, \.commands.niceness),
         bool("log.requests", \.log.requests),
     ]
 }

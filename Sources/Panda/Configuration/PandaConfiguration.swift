@@ -154,6 +154,9 @@ public struct PandaConfiguration: Sendable, Equatable {
         public var dockerTimeoutSeconds = 120
         /// Local git commands (`rev-parse`).
         public var gitTimeoutSeconds = 30
+        /// Child processes run this much lower in CPU priority (`nice`), so a deployment's tools
+        /// do not slow down API answers and event streams; 0 runs them at Panda's priority.
+        public var niceness = 10
     }
 
     public struct Docs: Sendable, Equatable {

@@ -26,6 +26,10 @@ import Darwin
 /// Children never outlive Panda: each one starts through util-linux `setpriv
 /// --pdeathsig KILL`, which makes the kernel SIGKILL it when Panda dies (even by
 /// `kill -9`), from a thread that lives as long as Panda (``SpawnThread``).
+///
+/// With a `niceness`, children start through coreutils `nice`: the tools a deployment runs
+/// (each aws call is ~0.6 s of Python start-up) then yield the CPU to Panda's own threads,
+/// so API answers and event streams stay prompt while deployments work.
 public final class ProcessRunner: Sendable {
     public let terminationGrace: Duration
     private let logger: Logger
@@ -34,18 +38,29 @@ public final class ProcessRunner: Sendable {
     /// Marks every child's environment (``LeftoverProcesses``), so that what outlives a
     /// killed Panda is found by the next one.
     private let owner: String?
+    /// How much lower the children's CPU priority is (0: the same as Panda's).
+    public let niceness: Int
+    /// coreutils `nice`, when a niceness is asked for and the machine has it.
+    private let nice: String?
 
     /// Where util-linux's `setpriv` is looked for.
     static let setprivPaths = ["/usr/bin/setpriv", "/bin/setpriv"]
+    static let nicePaths = ["/usr/bin/nice", "/bin/nice"]
 
     public init(
         logger: Logger = Logger(label: "panda.tools.process"),
         terminationGrace: Duration = .seconds(2),
-        owner: String? = nil
+        owner: String? = nil,
+        niceness: Int = 0
     ) {
         self.logger = logger
         self.terminationGrace = terminationGrace
         self.owner = owner
+        self.niceness = niceness
+        nice = niceness > 0 ? Self.nicePaths.first { FileManager.default.isExecutableFile(atPath: $0) } : nil
+        if niceness > 0, nice == nil {
+            logger.warning("nice (coreutils) not found: child processes run at Panda's own CPU priority")
+        }
         parentDeathGuard = Self.setprivPaths.first { FileManager.default.isExecutableFile(atPath: $0) }
         if parentDeathGuard == nil {
             logger.warning("setpriv (util-linux) not found: child processes may outlive Panda if it is killed")
@@ -245,13 +260,16 @@ public final class ProcessRunner: Sendable {
         }
         let executable: Executable
         let arguments: [String]
-        if let parentDeathGuard {
-            // setpriv execs the tool by path, so find it here (as `.name` would) and say so when it is missing.
+        if parentDeathGuard != nil || nice != nil {
+            // setpriv and nice exec the tool by path, so find it here (as `.name` would) and say so when it is missing.
             guard let path = Self.locate(command.executable, searchPath: variables["PATH"]) else {
                 throw ExecutableNotFound(name: command.executable)
             }
-            executable = .path(.init(parentDeathGuard))
-            arguments = ["--pdeathsig", "KILL", "--", path] + command.arguments
+            var chain: [String] = []
+            if let parentDeathGuard { chain += [parentDeathGuard, "--pdeathsig", "KILL", "--"] }
+            if let nice { chain += [nice, "-n", String(niceness), "--"] }
+            executable = .path(.init(chain[0]))
+            arguments = Array(chain.dropFirst()) + [path] + command.arguments
         } else {
             executable = command.executable.contains("/") ? .path(.init(command.executable)) : .name(command.executable)
             arguments = command.arguments
