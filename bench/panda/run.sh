@@ -11,7 +11,8 @@
 #   SSE:  per stream count, a new deployment of the demo app is started and N streams
 #         follow its events (bench/sse-load --follow): publish -> receipt delay of the
 #         events published after all N were connected, and RSS per stream; then the
-#         ceiling fans out as many broadcasts of the same size to N streams.
+#         ceiling fans out as many broadcasts of the same size to N streams, each sent at
+#         the offset the deployment published its event (--schedule-ms: bursts included).
 #
 # Environment (besides what scripts/demo.sh passes): BENCH_DURATION (wrk per run, 5s),
 # BENCH_WARMUP (1s), BENCH_ROUNDS (3), SSE_STREAMS ("1000 10000"), CC (cc).
@@ -137,7 +138,8 @@ frame_bytes=$(awk 'BEGIN { RS = "" } /(^|\n)id: / { n++; bytes += length($0) + 2
 
 echo
 echo "== SSE fan-out: N streams follow one real deployment of the demo app; the ceiling fans out"
-echo "   broadcasts of the same size ($frame_bytes bytes per frame) to N streams"
+echo "   broadcasts of the same size ($frame_bytes bytes per frame) to N streams, at the pace the deployment"
+echo "   published its events (bursts included)"
 declare -A S=()
 for n in $SSE_STREAMS; do
     id=$(deploy)
@@ -152,8 +154,11 @@ for n in $SSE_STREAMS; do
     "$WORK/ceiling" --port 0 >"$WORK/ceiling-sse.out" 2>&1 &
     sse_pid=$!
     for _ in $(seq 1 50); do grep -q listening "$WORK/ceiling-sse.out" && break; sleep 0.1; done
+    # The same events at the same pace: broadcast i at the offset the deployment published event i.
+    offsets=$(kv "$WORK/sse-panda-$n.txt" offsets_ms)
     timeout 300 "$WORK/sse_load" --port "$(sed -n 's/.*://p' "$WORK/ceiling-sse.out")" --streams "$n" \
-        --events "${events:-20}" --payload-bytes "$((frame_bytes - 8))" --pid "$sse_pid" >"$WORK/sse-ceiling-$n.txt" 2>&1
+        --events "${events:-20}" --payload-bytes "$((frame_bytes - 8))" --pid "$sse_pid" --event-timeout 60 \
+        ${offsets:+--schedule-ms "$offsets"} >"$WORK/sse-ceiling-$n.txt" 2>&1
     kill -TERM "$sse_pid" 2>/dev/null; wait "$sse_pid" 2>/dev/null
     grep -v '^RESULT' "$WORK/sse-ceiling-$n.txt" | sed "s/^/  ceiling $n: /"
     for name in panda ceiling; do

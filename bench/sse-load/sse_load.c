@@ -28,6 +28,12 @@
  * when every stream has had its `done`/`error` event, or after
  * --event-timeout seconds.
  *
+ * Follow mode also prints the live events' publish offsets (ms after the first,
+ * `offsets_ms=0,3,4,...` in RESULT). Broadcast mode with --schedule-ms LIST sends
+ * broadcast i at that offset after the first instead of after the previous
+ * fan-out: the ceiling then gets events at the pace a deployment published them
+ * (bursts included), and a broadcast may overtake the last one's fan-out.
+ *
  * It is single-threaded and cheap on purpose (it shares the machine's cores
  * with the server): one level-triggered epoll loop, reads into one shared
  * buffer, a small per-stream state machine (HTTP headers, chunked
@@ -85,6 +91,10 @@ static int connected_count, dead_count, inflight;
 static int cur_event = -1;
 static uint64_t cur_sent_ns;
 static int cur_received;
+/* Every broadcast's send time (its payload), by index; deliveries are matched on it. */
+static uint64_t sent_ns[256];
+static int nsent;
+static size_t received_total;
 static uint64_t *delays;         /* ns, one per (event, stream) received */
 static size_t ndelays;
 static uint64_t stray_events;    /* data lines that matched no current event */
@@ -132,6 +142,20 @@ static uint64_t uuid7_time_ns(const char *p, size_t n)
     return ms * 1000000ull + frac * 1000000ull / 4096;
 }
 
+/* Follow mode: publish times (CLOCK_REALTIME ns) of the distinct live events, in order. */
+#define MAX_EVENTS 256
+static uint64_t published_rt[MAX_EVENTS];
+static int npublished;
+
+static void note_published(uint64_t sent_rt)
+{
+    for (int i = npublished - 1; i >= 0; i--)
+        if (published_rt[i] == sent_rt)
+            return;
+    if (npublished < MAX_EVENTS)
+        published_rt[npublished++] = sent_rt;
+}
+
 static void on_follow_line(struct conn *c, const char *l, size_t n)
 {
     if (n >= 3 && memcmp(l, "id:", 3) == 0) {
@@ -148,6 +172,7 @@ static void on_follow_line(struct conn *c, const char *l, size_t n)
             uint64_t t = now_rt_ns();
             delays[ndelays++] = t > c->frame_sent_rt ? t - c->frame_sent_rt : 0;
             c->live_frames++;
+            note_published(c->frame_sent_rt);
         }
     }
 }
@@ -238,10 +263,15 @@ static void on_line(struct conn *c, uint64_t t)
         on_follow_line(c, l, n);
     } else if (n >= 5 && memcmp(l, "data:", 5) == 0) {
         uint64_t sent = strtoull(l + 5 + (n > 5 && l[5] == ' '), NULL, 10);
-        if (cur_event >= 0 && sent == cur_sent_ns && c->last_event != cur_event) {
-            c->last_event = cur_event;
+        int e = -1;
+        for (int i = nsent - 1; i >= 0; i--)
+            if (sent_ns[i] == sent) { e = i; break; }
+        if (e >= 0 && e > c->last_event && ndelays < delay_capacity) {
+            c->last_event = e;
             delays[ndelays++] = t - sent;
-            cur_received++;
+            if (e == cur_event)
+                cur_received++;
+            received_total++;
         } else {
             stray_events++;
         }
@@ -461,6 +491,8 @@ static int bc_send(uint64_t *sent)
         return -1;
     }
     bc_pending = 1;
+    if (nsent < (int)(sizeof sent_ns / sizeof *sent_ns))
+        sent_ns[nsent++] = *sent;
     return 0;
 }
 
@@ -571,26 +603,93 @@ static int follow(int connected, uint64_t connect_ns, long rss_before, long rss_
            "%zu deliveries of %zu expected, %d of %d streams saw the end\n",
            follow_path, live_events, connected, ndelays, expected, ended_count, connected);
     printf("delivery delay (publish -> receipt): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p99, max);
+    qsort(published_rt, (size_t)npublished, sizeof *published_rt, cmp_u64);
+    char offsets[MAX_EVENTS * 12] = "";
+    size_t used = 0;
+    int within_10ms = 0;
+    for (int i = 0; i < npublished && used + 12 < sizeof offsets; i++) {
+        used += (size_t)snprintf(offsets + used, sizeof offsets - used, "%s%llu", i ? "," : "",
+                                 (unsigned long long)((published_rt[i] - published_rt[0]) / 1000000));
+        if (i > 0 && published_rt[i] - published_rt[i - 1] < 10000000)
+            within_10ms++;
+    }
+    printf("publish pace: %d events over %.0f ms, %d of them within 10 ms of the one before\n", npublished,
+           npublished ? (double)(published_rt[npublished - 1] - published_rt[0]) / 1e6 : 0.0, within_10ms);
     printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
            "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
-           "expected=%zu timeouts=%d errors=0 p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+           "expected=%zu timeouts=%d errors=0 p50_ms=%.3f p99_ms=%.3f max_ms=%.3f offsets_ms=%s\n",
            nconns, connected, (double)connect_ns / 1e6, rss_before, rss_after, rss_per_stream,
-           live_events, ndelays, expected, connected - ended_count, p50, p99, max);
+           live_events, ndelays, expected, connected - ended_count, p50, p99, max, npublished ? offsets : "0");
     fflush(stdout);
     close_all();
+    return 0;
+}
+
+/* Broadcasts at the given offsets (ms after the first), whatever the fan-out of the
+ * previous one; then waits until every live stream has them all (or the timeout). */
+static int scheduled(const char *list, int connected, uint64_t connect_ns, long rss_before,
+                     long rss_after, double rss_per_stream, double timeout)
+{
+    uint64_t offsets[256];
+    int count = 0;
+    for (const char *p = list; *p && count < 256;) {
+        offsets[count++] = strtoull(p, (char **)&p, 10) * 1000000ull;
+        if (*p == ',')
+            p++;
+        else
+            break;
+    }
+    int live = 0;
+    for (int i = 0; i < nconns; i++)
+        if (conns[i].state == C_BODY && conns[i].connected)
+            live++;
+    uint64_t start = now_ns();
+    for (int e = 0; e < count && live > 0; e++) {
+        while (now_ns() < start + offsets[e])
+            loop_once(1);
+        /* the previous /broadcast answer first (the ceiling answers at once) */
+        while (bc_pending && bc_fd >= 0 && now_ns() < start + offsets[e] + 1000000000ull)
+            loop_once(1);
+        cur_event = e;
+        uint64_t sent;
+        if (bc_send(&sent) != 0)
+            bc_errors++;
+    }
+    size_t expected = (size_t)nsent * (size_t)live;
+    uint64_t deadline = now_ns() + (uint64_t)(timeout * 1e9);
+    while (received_total < expected && now_ns() < deadline)
+        loop_once(10);
+    cur_event = -1;
+    qsort(delays, ndelays, sizeof *delays, cmp_u64);
+    double p50 = pct_ms(delays, ndelays, 0.50), p99 = pct_ms(delays, ndelays, 0.99);
+    double max = ndelays ? (double)delays[ndelays - 1] / 1e6 : 0;
+    printf("broadcasts: %d sent on the schedule (%d offsets, last at %llu ms), %zu deliveries of %zu expected, "
+           "%d errors, %llu stray\n", nsent, count, (unsigned long long)(count ? offsets[count - 1] / 1000000 : 0),
+           ndelays, expected, bc_errors, (unsigned long long)stray_events);
+    printf("delivery delay: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p99, max);
+    printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
+           "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
+           "expected=%zu timeouts=%d errors=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+           nconns, connected, (double)connect_ns / 1e6, rss_before, rss_after, rss_per_stream,
+           nsent, ndelays, expected, received_total < expected, bc_errors, p50, p99, max);
+    fflush(stdout);
+    close_all();
+    bc_close();
     return 0;
 }
 
 static void usage(void)
 {
     fprintf(stderr, "usage: sse_load --port P --streams N --events K [--pid PID] "
-                    "[--window W] [--connect-timeout S] [--event-timeout S] [--follow PATH] [--payload-bytes B]\n");
+                    "[--window W] [--connect-timeout S] [--event-timeout S] [--follow PATH] [--payload-bytes B] "
+                    "[--schedule-ms OFFSETS]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     int events = 20, pid = 0;
+    const char *schedule = NULL;
     double connect_timeout = 60, event_timeout = 10;
     struct rlimit rl;
 
@@ -608,6 +707,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--event-timeout")) event_timeout = atof(argv[++i]);
         else if (!strcmp(a, "--follow")) follow_path = argv[++i];
         else if (!strcmp(a, "--payload-bytes")) payload_bytes = atoi(argv[++i]);
+        else if (!strcmp(a, "--schedule-ms")) schedule = argv[++i];
         else usage();
     }
     if (port <= 0 || port > 65535 || nconns <= 0 || events < 0 || window <= 0)
@@ -659,6 +759,9 @@ int main(int argc, char **argv)
 
     if (follow_path)
         return follow(connected, connect_ns, rss_before, rss_after, rss_per_stream, event_timeout);
+
+    if (schedule)
+        return scheduled(schedule, connected, connect_ns, rss_before, rss_after, rss_per_stream, event_timeout);
 
     /* --- broadcasts: one at a time; next one when every live stream has the
      * current one or after --event-timeout. */
