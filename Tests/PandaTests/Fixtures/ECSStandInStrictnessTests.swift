@@ -10,8 +10,9 @@ import Tools
 @Suite(.serialized) struct ECSStandInStrictnessTests {
     @Test func behavesLikeAWSWhereMotoIsLenient() async throws {
         var strictness = ECSStandIn.Strictness()
-        // Long enough for two aws CLI runs on a busy machine (each can take seconds).
-        strictness.iamPropagation = .seconds(15)
+        // Long enough for the three aws CLI runs between creating the role and the refused
+        // create-service on a machine busy with parallel suites (each has taken 5 s there).
+        strictness.iamPropagation = .seconds(40)
         try await ECSStandInTests.withStandIn(strictness: strictness) { _, standIn, image in
             try await Self.exercise(standIn, image: image)
         }
@@ -85,7 +86,7 @@ import Tools
         #expect(try await refusal("ecs", "create-service", createService("web", group: healthyGroup, subnets: publicSubnets))
             .contains("Unable to assume the service linked role"))
         // Once propagated, the same call succeeds.
-        try await ECSStandInTests.eventually("create-service once the role propagated", timeout: .seconds(60)) {
+        try await ECSStandInTests.eventually("create-service once the role propagated", timeout: .seconds(120)) {
             let answer = try await standIn.aws("ecs", "create-service", createService("web", group: healthyGroup, subnets: publicSubnets))
             return answer.succeeded && answer.json["service"]?["serviceArn"]?.stringValue != nil
         }
