@@ -182,6 +182,8 @@ struct RestartEndToEndTests {
 final class PandaProcesses: @unchecked Sendable {
     private let lock = NSLock()
     private var current: TestProcess
+    /// Whether `current` was killed here (its pid may already belong to another process).
+    private var currentKilled = false
 
     init(_ first: TestProcess) { current = first }
 
@@ -199,15 +201,22 @@ final class PandaProcesses: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         } while ContinuousClock.now < deadline
         kill(panda.pid, SIGKILL)
+        lock.withLock { currentKilled = true }
         while TestProcess.isAlive(pid: panda.pid) { try await Task.sleep(for: .milliseconds(20)) }
         return children
     }
 
+    /// Starts panda again; one still running (restarted only for new settings) is stopped
+    /// first, or it would be left behind, serving the same storage directory.
     func restart(settings: [String]) async throws -> EndToEndAPI {
-        let old = process
+        let (old, killed) = lock.withLock { (current, currentKilled) }
+        if !killed { await old.stop(grace: .seconds(10)) }
         try? FileManager.default.removeItem(at: old.logFile)
         let (panda, api) = try await EndToEndEnvironment.launchPanda(settings: settings)
-        lock.withLock { current = panda }
+        lock.withLock {
+            current = panda
+            currentKilled = false
+        }
         return api
     }
 

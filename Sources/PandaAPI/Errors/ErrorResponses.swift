@@ -59,7 +59,20 @@ enum ErrorResponses {
             return response(ErrorBody(status: refusal.status, error: label(for: refusal.status), message: refusal.message))
         }
         if let error = error as? any PandaError {
-            return response(forPandaError: error, logger: logger)
+            var body = ErrorBody(status: error.category.status, error: error.category.label, message: error.message)
+            body.errorCode = error.errorCode?.rawValue
+            if error.category == .unexpected {
+                // A known kind of failure of the machine (e.g. a missing tool): its message is safe and useful.
+                let typeName = String(describing: type(of: error))
+                logger.error("unexpected error", metadata: ["exceptionClass": "\(typeName)", "message": "\(error.message)"])
+                body.exceptionClass = typeName
+                body.errorCode = body.errorCode ?? ErrorCode.unexpectedError.rawValue
+            }
+            var response = response(body)
+            if let retryAfter = error.retryAfterSeconds {
+                response.headers["Retry-After"] = String(retryAfter)
+            }
+            return response
         }
         // Unexpected: log what happened for operators, answer with the type name only.
         let typeName = String(describing: type(of: error))
@@ -68,24 +81,6 @@ enum ErrorResponses {
         body.errorCode = ErrorCode.unexpectedError.rawValue
         body.exceptionClass = typeName
         return response(body)
-    }
-
-    /// For a failure whose type is known where it happens: no dynamic cast on the way.
-    static func response(forPandaError error: some PandaError, logger: Logger) -> Response {
-        var body = ErrorBody(status: error.category.status, error: error.category.label, message: error.message)
-        body.errorCode = error.errorCode?.rawValue
-        if error.category == .unexpected {
-            // A known kind of failure of the machine (e.g. a missing tool): its message is safe and useful.
-            let typeName = String(describing: type(of: error))
-            logger.error("unexpected error", metadata: ["exceptionClass": "\(typeName)", "message": "\(error.message)"])
-            body.exceptionClass = typeName
-            body.errorCode = body.errorCode ?? ErrorCode.unexpectedError.rawValue
-        }
-        var response = response(body)
-        if let retryAfter = error.retryAfterSeconds {
-            response.headers["Retry-After"] = String(retryAfter)
-        }
-        return response
     }
 
     static func response(_ body: ErrorBody) -> Response {

@@ -32,11 +32,10 @@ extension PandaHTTPApp {
         })
 
         // What ops scripts poll: answered on the server thread, a finished result from its kept rendering.
-        // An unknown id (as often polled, by a script with a typo) is answered without a throw and its dynamic casts.
-        router.get("/api/v1/deploy/{deploymentId}/result", endpoint.immediate { [logger = endpoint.logger] request in
+        router.get("/api/v1/deploy/{deploymentId}/result", endpoint.immediate { request in
             let id = request.pathParameter("deploymentId")
             guard let deployment = deployments.lookup(id) else {
-                return .now(ErrorResponses.response(forPandaError: DeploymentError("Deployment result not found: \(id)"), logger: logger))
+                throw DeploymentError("Deployment result not found: \(id)")
             }
             return results.reply(for: deployment)
         })
