@@ -8,7 +8,7 @@
 #
 #   DEMO_BIN_DIR            where panda and panda-demo-fixtures are (default .build/release)
 #   DEMO_DEPLOYMENTS        1 = only the first deployment (default 2)
-#   DEMO_RESULTS            a directory to save each result's JSON and the settings in (benchmarks)
+#   DEMO_RESULTS            a directory to save each result's JSON in (benchmarks)
 #   DEMO_SETTINGS           extra Panda settings, space-separated KEY=VALUE (benchmarks)
 #   DEMO_THEN               a command run after the deployments, before anything stops (benchmarks of
 #                           the same panda: see bench/panda/run.sh); it gets PANDA_URL, PANDA_PID,
@@ -141,10 +141,7 @@ url=$(sed -n 's/^panda listening on //p' "$work/panda.out")
 [[ -n "$url" ]] || { echo "demo: panda did not report its port" >&2; exit 1; }
 note "$(head -n 1 "$work/panda.out")"
 
-if [[ -n "$results_dir" ]]; then
-    mkdir -p "$results_dir"
-    printf '%s\n' "${tuning[@]}" >"$results_dir/tuning.txt"
-fi
+[[ -n "$results_dir" ]] && mkdir -p "$results_dir"
 
 # Bodies go to curl on stdin: the token and the keys never appear in a command line.
 post() { curl -sS --fail-with-body -H 'Content-Type: application/json' --data-binary @- "$url$1"; }

@@ -572,10 +572,42 @@ static void close_all(void)
         }
 }
 
-/* Follow mode after connecting: read until every stream has ended (or timeout). */
-static int follow(int connected, uint64_t connect_ns, long rss_before, long rss_after,
-                  double rss_per_stream, double timeout)
+/* What connecting every stream measured; every mode reports it. */
+struct setup {
+    int connected;
+    uint64_t connect_ns;
+    long rss_before, rss_after;
+    double rss_per_stream;
+};
+
+struct spread {
+    double p50, p99, max; /* ms */
+};
+
+/* Sorts the recorded delays and reads their p50, p99 and maximum. */
+static struct spread delay_spread(void)
 {
+    qsort(delays, ndelays, sizeof *delays, cmp_u64);
+    return (struct spread){ pct_ms(delays, ndelays, 0.50), pct_ms(delays, ndelays, 0.99),
+                            ndelays ? (double)delays[ndelays - 1] / 1e6 : 0 };
+}
+
+/* The machine-readable line every mode ends with; `extra` (" key=value") is appended. */
+static void print_result(const struct setup *s, int events, size_t expected, int timeouts, int errors,
+                         struct spread d, const char *extra)
+{
+    printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
+           "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
+           "expected=%zu timeouts=%d errors=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%s\n",
+           nconns, s->connected, (double)s->connect_ns / 1e6, s->rss_before, s->rss_after, s->rss_per_stream,
+           events, ndelays, expected, timeouts, errors, d.p50, d.p99, d.max, extra);
+    fflush(stdout);
+}
+
+/* Follow mode after connecting: read until every stream has ended (or timeout). */
+static int follow(const struct setup *setup, double timeout)
+{
+    int connected = setup->connected;
     live_from_rt = now_rt_ns();
     uint64_t deadline = now_ns() + (uint64_t)(timeout * 1e9);
     while (connected > 0 && ended_count < connected && now_ns() < deadline) {
@@ -596,16 +628,14 @@ static int follow(int connected, uint64_t connect_ns, long rss_before, long rss_
             fewest = conns[i].live_frames;
     }
     size_t expected = (size_t)live_events * (size_t)connected;
-    qsort(delays, ndelays, sizeof *delays, cmp_u64);
-    double p50 = pct_ms(delays, ndelays, 0.50), p99 = pct_ms(delays, ndelays, 0.99);
-    double max = ndelays ? (double)delays[ndelays - 1] / 1e6 : 0;
+    struct spread d = delay_spread();
     printf("followed %s: %d live events (published after all %d streams were connected), "
            "%zu deliveries of %zu expected, %d of %d streams saw the end\n",
            follow_path, live_events, connected, ndelays, expected, ended_count, connected);
-    printf("delivery delay (publish -> receipt): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p99, max);
+    printf("delivery delay (publish -> receipt): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", d.p50, d.p99, d.max);
     qsort(published_rt, (size_t)npublished, sizeof *published_rt, cmp_u64);
-    char offsets[MAX_EVENTS * 12] = "";
-    size_t used = 0;
+    char offsets[MAX_EVENTS * 12] = " offsets_ms=0";
+    size_t used = strlen(" offsets_ms=");
     int within_10ms = 0;
     for (int i = 0; i < npublished && used + 12 < sizeof offsets; i++) {
         used += (size_t)snprintf(offsets + used, sizeof offsets - used, "%s%llu", i ? "," : "",
@@ -615,20 +645,14 @@ static int follow(int connected, uint64_t connect_ns, long rss_before, long rss_
     }
     printf("publish pace: %d events over %.0f ms, %d of them within 10 ms of the one before\n", npublished,
            npublished ? (double)(published_rt[npublished - 1] - published_rt[0]) / 1e6 : 0.0, within_10ms);
-    printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
-           "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
-           "expected=%zu timeouts=%d errors=0 p50_ms=%.3f p99_ms=%.3f max_ms=%.3f offsets_ms=%s\n",
-           nconns, connected, (double)connect_ns / 1e6, rss_before, rss_after, rss_per_stream,
-           live_events, ndelays, expected, connected - ended_count, p50, p99, max, npublished ? offsets : "0");
-    fflush(stdout);
+    print_result(setup, live_events, expected, connected - ended_count, 0, d, offsets);
     close_all();
     return 0;
 }
 
 /* Broadcasts at the given offsets (ms after the first), whatever the fan-out of the
  * previous one; then waits until every live stream has them all (or the timeout). */
-static int scheduled(const char *list, int connected, uint64_t connect_ns, long rss_before,
-                     long rss_after, double rss_per_stream, double timeout)
+static int scheduled(const char *list, const struct setup *setup, double timeout)
 {
     uint64_t offsets[256];
     int count = 0;
@@ -660,19 +684,12 @@ static int scheduled(const char *list, int connected, uint64_t connect_ns, long 
     while (received_total < expected && now_ns() < deadline)
         loop_once(10);
     cur_event = -1;
-    qsort(delays, ndelays, sizeof *delays, cmp_u64);
-    double p50 = pct_ms(delays, ndelays, 0.50), p99 = pct_ms(delays, ndelays, 0.99);
-    double max = ndelays ? (double)delays[ndelays - 1] / 1e6 : 0;
+    struct spread d = delay_spread();
     printf("broadcasts: %d sent on the schedule (%d offsets, last at %llu ms), %zu deliveries of %zu expected, "
            "%d errors, %llu stray\n", nsent, count, (unsigned long long)(count ? offsets[count - 1] / 1000000 : 0),
            ndelays, expected, bc_errors, (unsigned long long)stray_events);
-    printf("delivery delay: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p99, max);
-    printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
-           "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
-           "expected=%zu timeouts=%d errors=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
-           nconns, connected, (double)connect_ns / 1e6, rss_before, rss_after, rss_per_stream,
-           nsent, ndelays, expected, received_total < expected, bc_errors, p50, p99, max);
-    fflush(stdout);
+    printf("delivery delay: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", d.p50, d.p99, d.max);
+    print_result(setup, nsent, expected, received_total < expected, bc_errors, d, "");
     close_all();
     bc_close();
     return 0;
@@ -745,23 +762,23 @@ int main(int argc, char **argv)
             conn_open(opened++);
         loop_once(10);
     }
-    uint64_t connect_ns = now_ns() - t0;
-    int connected = connected_count;
-    long rss_after = rss_kib(pid);
-    double rss_per_stream = (rss_before >= 0 && rss_after >= 0 && connected > 0)
-                                ? (double)(rss_after - rss_before) / connected : -1;
+    struct setup setup = { .connected = connected_count, .connect_ns = now_ns() - t0,
+                           .rss_before = rss_before, .rss_after = rss_kib(pid) };
+    int connected = setup.connected;
+    setup.rss_per_stream = (setup.rss_before >= 0 && setup.rss_after >= 0 && connected > 0)
+                               ? (double)(setup.rss_after - setup.rss_before) / connected : -1;
 
     printf("streams: %d requested, %d connected, %d failed in %.1f ms\n",
-           nconns, connected, nconns - connected, (double)connect_ns / 1e6);
+           nconns, connected, nconns - connected, (double)setup.connect_ns / 1e6);
     if (pid > 0)
         printf("server RSS: %ld KiB before, %ld KiB after -> %.1f KiB/stream\n",
-               rss_before, rss_after, rss_per_stream);
+               setup.rss_before, setup.rss_after, setup.rss_per_stream);
 
     if (follow_path)
-        return follow(connected, connect_ns, rss_before, rss_after, rss_per_stream, event_timeout);
+        return follow(&setup, event_timeout);
 
     if (schedule)
-        return scheduled(schedule, connected, connect_ns, rss_before, rss_after, rss_per_stream, event_timeout);
+        return scheduled(schedule, &setup, event_timeout);
 
     /* --- broadcasts: one at a time; next one when every live stream has the
      * current one or after --event-timeout. */
@@ -794,23 +811,15 @@ int main(int argc, char **argv)
     }
     cur_event = -1;
 
-    qsort(delays, ndelays, sizeof *delays, cmp_u64);
-    double p50 = pct_ms(delays, ndelays, 0.50), p99 = pct_ms(delays, ndelays, 0.99);
-    double max = ndelays ? (double)delays[ndelays - 1] / 1e6 : 0;
+    struct spread d = delay_spread();
     printf("broadcasts: %d sent, %zu deliveries of %zu expected, %d timed out, "
            "%d errors, %llu stray (server saw %ld streams)\n",
            events, ndelays, expected, timed_out_events, bc_errors,
            (unsigned long long)stray_events, bc_last_streams);
     printf("delivery delay: p50 %.3f ms, p99 %.3f ms, max %.3f ms "
            "(mean full fan-out %.3f ms)\n",
-           p50, p99, max, events ? (double)fanout_total_ns / events / 1e6 : 0.0);
-    printf("RESULT streams=%d connected=%d connect_ms=%.1f rss_before_kib=%ld "
-           "rss_after_kib=%ld rss_per_stream_kib=%.2f events=%d delivered=%zu "
-           "expected=%zu timeouts=%d errors=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
-           nconns, connected, (double)connect_ns / 1e6, rss_before, rss_after,
-           rss_per_stream, events, ndelays, expected, timed_out_events, bc_errors,
-           p50, p99, max);
-    fflush(stdout);
+           d.p50, d.p99, d.max, events ? (double)fanout_total_ns / events / 1e6 : 0.0);
+    print_result(&setup, events, expected, timed_out_events, bc_errors, d, "");
 
     close_all();
     bc_close();

@@ -14,17 +14,16 @@ final class LoopWaker: Sendable {
     private let readEnd: Int32
     private let writeEnd: Int32
     private let pending = Atomic<Bool>(false)
-    /// Connections to resume on the server thread; `nil` once closed (the daemon is gone).
+    /// Connections to resume on the server thread; `nil` once closed. Work that outlives the
+    /// shutdown grace period still resumes its connection and wakes; after `close` that must
+    /// touch neither the daemon (gone) nor the pipe (its descriptor numbers may belong to
+    /// other files by then).
     private let resumes = Mutex<[QueuedResume]?>([])
 
     /// A connection pointer in transit to the server thread, which alone dereferences it.
     private struct QueuedResume: @unchecked Sendable {
         let connection: OpaquePointer
     }
-    /// Whether the descriptors are closed. Work that outlives the shutdown grace period still
-    /// resumes its connection and wakes; after `close` that must write nowhere, since the
-    /// descriptor number may by then belong to another file.
-    private let closed = Mutex(false)
 
     init() {
         var ends: [Int32] = [-1, -1]
@@ -40,8 +39,8 @@ final class LoopWaker: Sendable {
     @discardableResult
     func wake() -> Bool {
         guard !pending.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        return closed.withLock { closed in
-            guard !closed else { return false }
+        return resumes.withLock { resumes in
+            guard resumes != nil else { return false }
             var byte: UInt8 = 1
             return write(writeEnd, &byte, 1) == 1
         }
@@ -78,15 +77,13 @@ final class LoopWaker: Sendable {
     }
 
     func close() {
-        resumes.withLock { $0 = nil }
-        closed.withLock { closed in
-            guard !closed else { return }
-            closed = true
+        resumes.withLock { resumes in
+            guard resumes != nil else { return }
+            resumes = nil
             Glibc.close(readEnd)
             Glibc.close(writeEnd)
         }
     }
-
 }
 
 /// A libmicrohttpd connection handle that can be resumed from any thread (the server

@@ -283,16 +283,6 @@ public final class Deployment: Sendable {
         persistLogging()
     }
 
-    func recordChildProcess(_ duration: Duration, tool: String) {
-        state.withLock { state in
-            guard !state.stageTimings.isEmpty else { return }
-            state.stageTimings[state.stageTimings.count - 1].childProcessTime += duration
-            state.stageTimings[state.stageTimings.count - 1].childProcessCount += 1
-            state.stageTimings[state.stageTimings.count - 1].childProcessesByTool[tool, default: .init()].count += 1
-            state.stageTimings[state.stageTimings.count - 1].childProcessesByTool[tool, default: .init()].time += duration
-        }
-    }
-
     /// Something outside Panda is being awaited (a child process, a pause) until `endAwaiting`.
     func beginAwaiting() {
         state.withLock { state in
@@ -301,8 +291,17 @@ public final class Deployment: Sendable {
         }
     }
 
-    func endAwaiting() {
+    /// The wait `beginAwaiting` started is over; a child process's run (`duration`, `tool`)
+    /// is counted to the running stage at the same time.
+    func endAwaiting(childProcess: (duration: Duration, tool: String)? = nil) {
         state.withLock { state in
+            if let childProcess, !state.stageTimings.isEmpty {
+                let last = state.stageTimings.count - 1
+                state.stageTimings[last].childProcessTime += childProcess.duration
+                state.stageTimings[last].childProcessCount += 1
+                state.stageTimings[last].childProcessesByTool[childProcess.tool, default: .init()].count += 1
+                state.stageTimings[last].childProcessesByTool[childProcess.tool, default: .init()].time += childProcess.duration
+            }
             state.awaiting.count -= 1
             if state.awaiting.count == 0 { Self.countAwaited(&state) }
         }

@@ -10,6 +10,8 @@ struct Provisioner {
     private var settings: PandaConfiguration.AWS { context.configuration.aws }
 
     struct Network { let vpcID: String; let subnetIDs: [String] }
+    /// A security group and the ingress rules it had when found (none when just created).
+    struct SecurityGroup { let id: String; let permissions: [JSONValue] }
 
     func network() async throws -> Network {
         var vpcID = settings.vpcId
@@ -36,14 +38,14 @@ struct Provisioner {
     /// The load balancer's group (production and test ports open to the allowed CIDRs) and
     /// the tasks' group (the container port open only to the load balancer's group).
     /// The load balancer's security group, found or created (its ports are opened by `expose`).
-    func loadBalancerSecurityGroup(in network: Network) async throws -> (id: String, permissions: [JSONValue]) {
+    func loadBalancerSecurityGroup(in network: Network) async throws -> SecurityGroup {
         try await securityGroup(names.loadBalancerSecurityGroup, vpc: network.vpcID,
                                 description: "Panda load balancer for \(names.application)")
     }
 
     /// Production is open to aws.allowedCIDRs, the test listener (green before any check) to its
     /// own list; the two ports are set at the same time.
-    func expose(_ loadBalancerGroup: (id: String, permissions: [JSONValue])) async throws {
+    func expose(_ loadBalancerGroup: SecurityGroup) async throws {
         async let production: Void = exposePort(settings.productionPort, to: settings.allowedCIDRs,
                                                 groupID: loadBalancerGroup.id, permissions: loadBalancerGroup.permissions)
         async let test: Void = exposePort(settings.testPort, to: settings.testListenerCIDRs,
@@ -61,14 +63,14 @@ struct Provisioner {
         return tasks.id
     }
 
-    private func securityGroup(_ name: String, vpc: String, description: String) async throws -> (id: String, permissions: [JSONValue]) {
+    private func securityGroup(_ name: String, vpc: String, description: String) async throws -> SecurityGroup {
         let found = try await context.aws { $0.ec2.describeSecurityGroups(name: name, vpcID: vpc) }
         if let group = found["SecurityGroups"]?.arrayValue.first, let id = group["GroupId"]?.stringValue {
-            return (id, group["IpPermissions"]?.arrayValue ?? [])
+            return SecurityGroup(id: id, permissions: group["IpPermissions"]?.arrayValue ?? [])
         }
         let created = try await context.aws { $0.ec2.createSecurityGroup(name: name, description: description, vpcID: vpc, tags: context.applicationTags) }
         guard let id = created["GroupId"]?.stringValue else { throw StageFailure("EC2 created security group \(name) without an id") }
-        return (id, [])
+        return SecurityGroup(id: id, permissions: [])
     }
 
     private func authorize(_ groupID: String, _ rule: EC2IngressRule) async throws {

@@ -11,7 +11,7 @@ extension DeploymentContext {
     func switchTraffic(_ plan: BlueGreenPlan, toGreen: Bool) async throws {
         let production = toGreen ? plan.green : plan.green.other
         record { $0.intendedProductionSlot = production.rawValue }
-        forgetProductionSlot()
+        lastProductionReading = nil
         // One after the other, production first: moved at once, the new production target group
         // can be left on no listener for a moment, and targets that leave every listener come
         // back through `initial` health checks (production answered 503 when tried).
@@ -27,7 +27,7 @@ extension DeploymentContext {
         let listeners = try await aws { $0.elbv2.describeListeners(loadBalancerARN: plan.loadBalancerARN) }
         let production = listeners["Listeners"]?.arrayValue.compactMap(Listener.init).first { $0.arn == plan.productionListenerARN }
         let slot = Slot.allCases.first { production?.targetGroupARN != nil && plan.targetGroupARN($0) == production?.targetGroupARN }
-        rememberProductionSlot(slot)
+        lastProductionReading = .some(slot)
         return slot
     }
 
@@ -38,7 +38,7 @@ extension DeploymentContext {
     func stopGreenUnlessServing(_ plan: BlueGreenPlan) async {
         let serving: Slot?
         do {
-            if let remembered = rememberedProductionSlot() {
+            if let remembered = lastProductionReading {
                 serving = remembered
             } else {
                 serving = try await productionSlot(plan)

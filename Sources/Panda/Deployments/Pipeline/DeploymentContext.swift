@@ -14,7 +14,6 @@ public final class DeploymentContext: Sendable {
     private let currentStageNumber: Mutex<Int>
     private let finishers = Mutex<[@Sendable () async -> Void]>([])
     private let blueGreenPlan = Mutex<BlueGreenPlan?>(nil)
-    /// What the production listener forwarded to when last read, until the next switch.
     private let productionReading = Mutex<Slot??>(nil)
     /// Serializes stages 3–6 of deployments of the same application.
     let applicationLocks: ApplicationLocks
@@ -91,11 +90,12 @@ public final class DeploymentContext: Sendable {
         return plan
     }
 
-    func rememberProductionSlot(_ slot: Slot?) { productionReading.withLock { $0 = .some(slot) } }
-    func forgetProductionSlot() { productionReading.withLock { $0 = nil } }
-    /// `nil` when the listener has not been read since the last switch; `.some(nil)` when it
-    /// forwarded to neither slot.
-    func rememberedProductionSlot() -> Slot?? { productionReading.withLock { $0 } }
+    /// What the production listener forwarded to when last read: `nil` when it has not been
+    /// read since the last switch, `.some(nil)` when it forwarded to neither slot.
+    var lastProductionReading: Slot?? {
+        get { productionReading.withLock { $0 } }
+        set { productionReading.withLock { $0 = newValue } }
+    }
 
     public func record(_ update: (inout DeploymentFacts) -> Void) {
         deployment.updateFacts(update)
@@ -110,10 +110,7 @@ public final class DeploymentContext: Sendable {
     public func run(_ command: Command, onLine: (OutputLine) async -> Void) async throws(ProcessError) -> ProcessResult {
         let started = ContinuousClock.now
         deployment.beginAwaiting()
-        defer {
-            deployment.endAwaiting()
-            deployment.recordChildProcess(ContinuousClock.now - started, tool: command.tool)
-        }
+        defer { deployment.endAwaiting(childProcess: (ContinuousClock.now - started, command.tool)) }
         return try await runner.run(command, logger: logger, onLine: onLine)
     }
 

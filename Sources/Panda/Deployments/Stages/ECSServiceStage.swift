@@ -48,7 +48,7 @@ public struct ECSServiceStage: Stage {
         let balancer = try await provisioner.loadBalancer(in: network, securityGroup: loadBalancerGroup.id)
         let targetGroups = try await targetGroupsFound
         let listeners = try await provisioner.listeners(of: balancer, targetGroups: targetGroups)
-        let groups = (loadBalancer: loadBalancerGroup.id, tasks: try await taskGroup)
+        let taskGroupID = try await taskGroup
         try await exposed
         let (cluster, states, executionRole, taskDefinition) = try await compute
 
@@ -63,14 +63,14 @@ public struct ECSServiceStage: Stage {
             targetGroupARNs: targetGroups, containerPort: containerPort, taskDefinitionARN: taskDefinition,
             blue: blue, green: green, productionPort: settings.productionPort, testPort: settings.testPort)
         await context.infrastructureFacts.save(ApplicationInfrastructure(
-            vpcID: network.vpcID, subnetIDs: network.subnetIDs, loadBalancerSecurityGroupID: groups.loadBalancer,
-            taskSecurityGroupID: groups.tasks, loadBalancerARN: balancer.arn, loadBalancerDNS: balancer.dnsName,
+            vpcID: network.vpcID, subnetIDs: network.subnetIDs, loadBalancerSecurityGroupID: loadBalancerGroup.id,
+            taskSecurityGroupID: taskGroupID, loadBalancerARN: balancer.arn, loadBalancerDNS: balancer.dnsName,
             productionListenerARN: listeners.production.arn, testListenerARN: listeners.test.arn,
             targetGroupARNs: Dictionary(uniqueKeysWithValues: targetGroups.map { ($0.key.rawValue, $0.value) }),
             clusterName: cluster, executionRoleARN: executionRole, containerPort: containerPort,
             productionSlot: productionSlot.rawValue), for: application)
         try await startGreen(plan, existing: states[green],
-                             subnets: network.subnetIDs, taskSecurityGroup: groups.tasks, context: context)
+                             subnets: network.subnetIDs, taskSecurityGroup: taskGroupID, context: context)
     }
 
     /// The cluster and the slots' services in it, the log group, the execution role and a task
